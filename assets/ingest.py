@@ -1,0 +1,140 @@
+"""Ingest one feed's delivery day: landing files -> pending lake partition + quarantine.
+
+Counts reconcile exactly: lines_read = valid + quarantined + duplicates_skipped, where lines of
+re-delivered files (already committed by another day, or twice in this delivery) and exact
+duplicate records within the delivery count as duplicates skipped.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .feeds import FEEDS
+from .lake import PART, Lake
+from .landing import read_delivery
+from .validate import validation_sql
+
+
+@dataclass
+class IngestResult:
+    feed: str
+    dt: str
+    files: int = 0
+    files_rejected: int = 0
+    files_redelivered: int = 0
+    lines_read: int = 0
+    valid: int = 0
+    quarantined: int = 0
+    duplicates_skipped: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    file_errors: list[str] = field(default_factory=list)
+    ledger_files: list[dict] = field(default_factory=list)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.lines_read == self.valid + self.quarantined + self.duplicates_skipped
+
+    def as_metadata(self) -> dict:
+        d = asdict(self)
+        d.pop("ledger_files")
+        return d
+
+
+def _lines_table(rows: list[tuple[str, int, str]]) -> pa.Table:
+    files, lines, texts = zip(*rows) if rows else ((), (), ())
+    return pa.table({
+        "file": pa.array(files, pa.string()),
+        "line": pa.array(lines, pa.int64()),
+        "text": pa.array(texts, pa.string()),
+    })
+
+
+def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> IngestResult:
+    """Read, verify, validate and write a feed-day into the lake's pending area and quarantine."""
+    feed = FEEDS[feed_name]
+    delivery = read_delivery(landing, feed_name, dt)
+    result = IngestResult(feed=feed_name, dt=dt)
+    elsewhere = lake.files_committed_elsewhere(feed_name, dt)
+
+    accepted: list[tuple[str, int, str]] = []
+    seen_here: dict[str, str] = {}
+    for f in delivery.files:
+        result.lines_read += len(f.lines)
+        earlier = elsewhere.get(f.sha256) or seen_here.get(f.sha256)
+        if earlier:  # a re-delivered file adds nothing
+            result.files_redelivered += 1
+            result.duplicates_skipped += len(f.lines)
+            continue
+        seen_here[f.sha256] = f"{dt}/{f.name}"
+        result.files += 1
+        result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": len(f.lines)})
+        accepted.extend((f.name, n, text) for n, text in f.lines)
+
+    # Files rejected whole: every readable line is quarantined with the file's reason.
+    rejected_rows: list[tuple[str, int | None, str | None, str, str]] = []
+    for rej in delivery.rejected:
+        result.files_rejected += 1
+        result.file_errors.append(f"{rej.reason}: {rej.detail}")
+        lines = delivery.rejected_lines.get(rej.file, [])
+        result.lines_read += len(lines)
+        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail) for n, text in lines] or [
+            (rej.file, None, None, rej.reason, rej.detail)
+        ]
+
+    pending = lake.fresh_pending(feed_name, dt)
+    qdir = lake.quarantine_dir(feed_name, dt)
+    shutil.rmtree(qdir, ignore_errors=True)
+    qdir.mkdir(parents=True)
+    for rej in delivery.rejected:
+        src = delivery.folder / rej.file
+        if src.exists():
+            (qdir / "files").mkdir(exist_ok=True)
+            shutil.copyfile(src, qdir / "files" / rej.file)
+
+    con = duckdb.connect()
+    try:
+        con.register("lines", _lines_table(accepted))
+        con.register("rejected_files", pa.table({
+            "file": pa.array([r[0] for r in rejected_rows], pa.string()),
+            "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
+            "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
+            "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
+            "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
+        }))
+        con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
+        # Exact duplicate records within the delivery: keep the first by (file, line).
+        con.execute("""
+            CREATE TEMP TABLE ranked AS
+            SELECT *, row_number() OVER (PARTITION BY trim(text) ORDER BY file, line) AS copy_no
+            FROM judged WHERE reason IS NULL
+        """)
+        cols = ", ".join(f'"{n}"' for n in feed.field_names)
+        con.execute(f"""
+            COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra
+                  FROM ranked WHERE copy_no = 1 ORDER BY file, line)
+            TO '{pending / PART}' (FORMAT parquet, COMPRESSION zstd)
+        """)
+        con.execute(f"""
+            COPY (
+              SELECT '{feed_name}' AS feed, DATE '{dt}' AS dt, file, line, reason, field,
+                     NULL::VARCHAR AS detail, text AS raw
+              FROM judged WHERE reason IS NOT NULL
+              UNION ALL
+              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw FROM rejected_files
+              ORDER BY file, line NULLS FIRST
+            ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
+        """)
+        result.valid = con.execute("SELECT count(*) FROM ranked WHERE copy_no = 1").fetchone()[0]
+        result.duplicates_skipped += con.execute("SELECT count(*) FROM ranked WHERE copy_no > 1").fetchone()[0]
+        by_reason = con.execute(f"""
+            SELECT reason, count(*) FROM read_parquet('{qdir / PART}') WHERE line IS NOT NULL GROUP BY 1 ORDER BY 1
+        """).fetchall()
+    finally:
+        con.close()
+    result.quarantined_by_reason = dict(by_reason)
+    result.quarantined = sum(result.quarantined_by_reason.values())
+    return result

@@ -1,0 +1,81 @@
+"""The Parquet lake: where partitions live, and how they become visible.
+
+Write-audit-publish one level down: ingestion writes a feed-day into `lake/_pending/`, the raw gate
+audits it there, and only a passed gate commits it into `lake/raw/<feed>/dt=D/` (with its ledger
+entry). A partition whose gate failed stays invisible to every later run.
+
+    lake/raw/<feed>/dt=D/part-0.parquet          committed valid records
+    lake/_pending/<feed>/dt=D/part-0.parquet     written, not yet audited
+    lake/quarantine/<feed>/dt=D/part-0.parquet   rejected records and files, with reasons
+    lake/quarantine/<feed>/dt=D/files/<name>     copies of files rejected whole
+    lake/_ledger/<feed>/dt=D.json                sha256 of every file committed for the feed-day
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+PART = "part-0.parquet"
+
+
+class Lake:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def raw_dir(self, feed: str, dt: str) -> Path:
+        return self.root / "raw" / feed / f"dt={dt}"
+
+    def pending_dir(self, feed: str, dt: str) -> Path:
+        return self.root / "_pending" / feed / f"dt={dt}"
+
+    def quarantine_dir(self, feed: str, dt: str) -> Path:
+        return self.root / "quarantine" / feed / f"dt={dt}"
+
+    def ledger_path(self, feed: str, dt: str) -> Path:
+        return self.root / "_ledger" / feed / f"dt={dt}.json"
+
+    def committed_days(self, feed: str) -> list[str]:
+        base = self.root / "raw" / feed
+        return sorted(p.name[3:] for p in base.glob("dt=*") if (p / PART).exists()) if base.exists() else []
+
+    def files_committed_elsewhere(self, feed: str, dt: str) -> dict[str, str]:
+        """sha256 -> 'dt/name' of files committed by the feed's other delivery days."""
+        seen: dict[str, str] = {}
+        base = self.root / "_ledger" / feed
+        if base.exists():
+            for path in sorted(base.glob("dt=*.json")):
+                other = path.stem[3:]
+                if other == dt:
+                    continue
+                for entry in json.loads(path.read_text())["files"]:
+                    seen.setdefault(entry["sha256"], f"{other}/{entry['name']}")
+        return seen
+
+    def fresh_pending(self, feed: str, dt: str) -> Path:
+        pending = self.pending_dir(feed, dt)
+        shutil.rmtree(pending, ignore_errors=True)
+        pending.mkdir(parents=True)
+        return pending
+
+    def commit(self, feed: str, dt: str, ledger_files: list[dict]) -> Path:
+        """Swap the pending partition in for the committed one, then record its files in the ledger.
+
+        Both steps are renames, so a crash leaves either the old or the new partition; the
+        ledger is written after the data, and a re-run rewrites both.
+        """
+        pending, target = self.pending_dir(feed, dt), self.raw_dir(feed, dt)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = target.with_name(target.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(pending, target)
+        shutil.rmtree(old, ignore_errors=True)
+        ledger = self.ledger_path(feed, dt)
+        ledger.parent.mkdir(parents=True, exist_ok=True)
+        tmp = ledger.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"feed": feed, "dt": dt, "files": ledger_files}, indent=1, sort_keys=True))
+        os.replace(tmp, ledger)
+        return target

@@ -1,0 +1,109 @@
+"""Reading one feed's delivery for one day from the landing zone, and checking it against its manifest.
+
+A data file that fails its manifest check (not listed, sha256 or row-count mismatch, unreadable
+gzip) is rejected whole: it comes back as a `FileRejection` with the check that failed.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MANIFEST = "_manifest.json"
+
+
+class DeliveryError(Exception):
+    """The delivery itself is unusable (no manifest, unreadable manifest)."""
+
+
+@dataclass(frozen=True)
+class FileRejection:
+    file: str
+    reason: str  # file_not_in_manifest | sha256_mismatch | row_count_mismatch | unreadable_file | missing_file
+    detail: str
+
+
+@dataclass
+class DataFile:
+    name: str
+    sha256: str
+    lines: list[tuple[int, str]]  # (1-based line number, text) of the non-blank lines
+
+
+@dataclass
+class Delivery:
+    feed: str
+    dt: str
+    folder: Path
+    files: list[DataFile] = field(default_factory=list)
+    rejected: list[FileRejection] = field(default_factory=list)
+    rejected_lines: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def delivery_folder(landing: Path, feed: str, dt: str) -> Path:
+    return landing / feed / f"dt={dt}"
+
+
+def manifest_exists(landing: Path, feed: str, dt: str) -> bool:
+    return (delivery_folder(landing, feed, dt) / MANIFEST).is_file()
+
+
+def _split_lines(data: bytes) -> list[tuple[int, str]]:
+    text = data.decode("utf-8", errors="replace")
+    return [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+
+
+def _decode(name: str, raw: bytes) -> bytes:
+    return gzip.decompress(raw) if name.endswith(".gz") else raw
+
+
+def read_delivery(landing: Path, feed: str, dt: str) -> Delivery:
+    folder = delivery_folder(landing, feed, dt)
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise DeliveryError(f"{feed} dt={dt}: no manifest at {manifest_path} (the delivery is not complete)")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        listed = {f["name"]: f for f in manifest["files"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DeliveryError(f"{manifest_path}: unreadable manifest ({exc})") from exc
+
+    delivery = Delivery(feed=feed, dt=dt, folder=folder)
+    present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
+    for name in present:
+        path = folder / name
+        raw = path.read_bytes()
+        if name not in listed:
+            _reject(delivery, name, raw, "file_not_in_manifest", f"{path} is not listed in {MANIFEST}")
+            continue
+        entry = listed[name]
+        sha = hashlib.sha256(raw).hexdigest()
+        if sha != entry.get("sha256"):
+            _reject(delivery, name, raw, "sha256_mismatch",
+                    f"{path}: sha256 {sha[:12]}… does not match the manifest's {str(entry.get('sha256'))[:12]}… (truncated or corrupted)")
+            continue
+        try:
+            lines = _split_lines(_decode(name, raw))
+        except (OSError, EOFError, zlib.error) as exc:
+            delivery.rejected.append(FileRejection(name, "unreadable_file", f"{path}: cannot be read ({exc})"))
+            continue
+        if len(lines) != entry.get("rows"):
+            _reject(delivery, name, raw, "row_count_mismatch",
+                    f"{path}: {len(lines)} rows but the manifest says {entry.get('rows')}")
+            continue
+        delivery.files.append(DataFile(name=name, sha256=sha, lines=lines))
+    for name in sorted(set(listed) - set(present)):
+        delivery.rejected.append(FileRejection(name, "missing_file", f"{folder / name} is listed in {MANIFEST} but absent"))
+    return delivery
+
+
+def _reject(delivery: Delivery, name: str, raw: bytes, reason: str, detail: str) -> None:
+    """Reject a file whole; keep its readable lines so quarantine holds the raw records."""
+    delivery.rejected.append(FileRejection(name, reason, detail))
+    try:
+        delivery.rejected_lines[name] = _split_lines(_decode(name, raw))
+    except (OSError, EOFError, zlib.error):
+        delivery.rejected_lines[name] = []

@@ -1,0 +1,92 @@
+"""One ingestion asset per feed, partitioned by delivery day, with its blocking raw gate.
+
+The gate runs inside the ingest step on the pending partition; only a passed gate commits the
+partition into the lake, so a failed day never becomes visible to dbt or to later days.
+"""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from .feeds import FEEDS
+from .ingest import ingest_feed_day
+from .lake import Lake
+from .landing import DeliveryError
+from .partitions import delivery_days
+from .progress import report
+from .raw_gate import audit_pending
+from .settings import Settings
+
+RAW_GATE = "raw_contract"
+
+
+def landing_key(feed: str) -> AssetKey:
+    return AssetKey(["landing", feed])
+
+
+def raw_key(feed: str) -> AssetKey:
+    return AssetKey(["raw", feed])
+
+
+landing_specs = [
+    AssetSpec(landing_key(f), group_name="landing", kinds={"json"},
+              description=f"`{f}` deliveries in the landing zone: <landing>/{f}/dt=D/*.jsonl(.gz) + _manifest.json.")
+    for f in FEEDS
+]
+
+
+def _raw_asset(feed: str):
+    key = raw_key(feed)
+
+    @multi_asset(
+        name=f"ingest_{feed}",
+        specs=[AssetSpec(key, deps=[landing_key(feed)], group_name="raw", kinds={"parquet"},
+                         partitions_def=delivery_days,
+                         description=f"Valid `{feed}` records of one delivery day in lake/raw/{feed}/dt=D/ "
+                                     "(rejected records in lake/quarantine with reasons).")],
+        check_specs=[AssetCheckSpec(RAW_GATE, asset=key, blocking=True,
+                                    description=f"Soda contract soda/contracts/raw/{feed}.yml: schema, keys, "
+                                                "enum domains, manifest checks and the quarantine policy.")],
+        partitions_def=delivery_days,
+        op_tags={"stage": "ingest"},
+    )
+    def ingest(context: AssetExecutionContext):
+        settings = Settings.from_env()
+        lake = Lake(settings.lake_dir)
+        dt = context.partition_key
+        try:
+            result = ingest_feed_day(lake, settings.landing_dir, feed, dt)
+        except DeliveryError as exc:
+            raise Failure(description=str(exc)) from exc
+        gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
+        if gate.passed:
+            lake.commit(feed, dt, result.ledger_files)
+        report(context, f"{dt} ingest {feed}: {result.lines_read:,} lines -> {result.valid:,} valid, "
+                        f"{result.quarantined:,} quarantined, {result.duplicates_skipped:,} duplicates skipped; "
+                        + ("gate passed, committed" if gate.passed else gate.summary()))
+        yield MaterializeResult(asset_key=key, metadata={
+            **{k: v for k, v in result.as_metadata().items() if isinstance(v, int) and not isinstance(v, bool)},
+            "quarantined_by_reason": MetadataValue.json(result.quarantined_by_reason),
+            "file_errors": MetadataValue.json(result.file_errors),
+            "committed": gate.passed,
+            "reconciles": result.reconciles,
+        })
+        yield AssetCheckResult(
+            asset_key=key, check_name=RAW_GATE, passed=gate.passed, severity=AssetCheckSeverity.ERROR,
+            description=gate.summary(),
+            metadata={"failures": MetadataValue.json([c.describe() for c in gate.failures] + gate.errors)},
+        )
+
+    return ingest
+
+
+raw_assets = [_raw_asset(f) for f in FEEDS]

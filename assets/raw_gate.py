@@ -1,0 +1,26 @@
+"""The raw gate: audit a pending feed-day with its Soda contract before it enters the lake."""
+from __future__ import annotations
+
+import duckdb
+
+from .ingest import IngestResult
+from .lake import PART, Lake
+from .raw_contracts import DATA_SOURCE, contract_path
+from .soda_gates import GateResult, verify
+
+
+def audit_pending(lake: Lake, result: IngestResult, max_rate: float, min_records: int) -> GateResult:
+    con = duckdb.connect()
+    try:
+        part = lake.pending_dir(result.feed, result.dt) / PART
+        con.execute(f"CREATE VIEW {result.feed} AS SELECT * FROM read_parquet('{part}', hive_partitioning = false)")
+        con.execute(
+            "CREATE TABLE ingest_stats AS SELECT ?::BIGINT AS lines_read, ?::BIGINT AS quarantined, "
+            "?::BIGINT AS files_rejected, ?::DOUBLE AS max_rate, ?::BIGINT AS min_records",
+            [result.lines_read, result.quarantined, result.files_rejected, max_rate, min_records],
+        )
+        gate = verify(con, contract_path(result.feed), DATA_SOURCE)
+    finally:
+        con.close()
+    gate.errors += result.file_errors  # name the rejected files in the gate's own report
+    return gate

@@ -1,0 +1,157 @@
+"""`cwh`: generate simulated deliveries, run delivery days through Dagster, open the UI."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+# Telemetry calls hang offline and behind firewalls: off unless the user turns them on.
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+def _days(start: date, end: date) -> list[str]:
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def cmd_generate(args) -> int:
+    from simulator import SCALES, FaultRates, generate
+
+    if args.scale not in SCALES:
+        print(f"unknown scale {args.scale!r}; choose one of {', '.join(SCALES)}", file=sys.stderr)
+        return 2
+    faults = FaultRates.none() if args.clean else FaultRates()
+    for item in args.fault or []:
+        name, _, rate = item.partition("=")
+        if name not in {f.name for f in dataclasses.fields(FaultRates)}:
+            print(f"unknown fault {name!r}; known: {', '.join(f.name for f in dataclasses.fields(FaultRates))}", file=sys.stderr)
+            return 2
+        faults = dataclasses.replace(faults, **{name: float(rate)})
+    landing = Path(args.landing or os.environ.get("CWH_LANDING_DIR", "landing"))
+    generate(landing, args.start, args.days, scale=args.scale, seed=args.seed, faults=faults,
+             progress=lambda line: print(line, flush=True))
+    print(f"wrote {args.days} delivery day(s) to {landing.resolve()}")
+    return 0
+
+
+def _explain_failure(result) -> str:
+    """Name the gate (or step) that stopped the day, with its figures."""
+    lines = []
+    for ev in result.get_asset_check_evaluations():
+        if not ev.passed:
+            desc = ev.description or ""
+            lines.append(f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}")
+    if not lines:
+        for event in result.all_events:
+            if event.event_type_value == "STEP_FAILURE":
+                err = event.step_failure_data.error
+                lines.append(f"step '{event.step_key}' failed: {err.message.strip() if err else 'unknown error'}")
+    return "\n".join(lines) or "the run failed (see the Dagster run log)"
+
+
+def cmd_run(args) -> int:
+    from assets.settings import Settings
+
+    settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+    settings.export()
+    end = args.end or args.start
+    if end < args.start:
+        print(f"--end {end} is before --start {args.start}", file=sys.stderr)
+        return 2
+    if not settings.landing_dir.is_dir():
+        print(f"landing zone {settings.landing_dir} does not exist (generate one with `cwh generate`)", file=sys.stderr)
+        return 2
+
+    progress = logging.getLogger("cwh.progress")
+    progress.setLevel(logging.INFO)
+    progress.addHandler(logging.StreamHandler(sys.stdout))
+    progress.propagate = False
+
+    from orchestration.instance import get_instance
+
+    instance = get_instance(settings.data_dir)
+    from orchestration.definitions import defs
+    from orchestration.jobs import DAILY_JOB
+
+    job = defs.resolve_job_def(DAILY_JOB)
+    days = _days(args.start, end)
+    valid = set(job.partitions_def.get_partition_keys())
+    outside = [d for d in days if d not in valid]
+    if outside:
+        print(f"delivery day(s) outside the partitions: {', '.join(outside[:3])}", file=sys.stderr)
+        return 2
+    quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    for n, day in enumerate(days, start=1):
+        print(f"== delivery day {day} ({n}/{len(days)}) ==", flush=True)
+        t0 = time.monotonic()
+        result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=quiet)
+        if not result.success:
+            print(f"\nBLOCKED: delivery day {day} did not publish.\n{_explain_failure(result)}\n"
+                  f"Quarantine: {settings.lake_dir / 'quarantine'}; run log: Dagster run {result.run_id} "
+                  f"(DAGSTER_HOME={instance.root_directory}).", file=sys.stderr)
+            return 1
+        print(f"   done in {time.monotonic() - t0:.1f}s", flush=True)
+    print(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
+    return 0
+
+
+def cmd_dev(args) -> int:
+    from assets.settings import Settings
+    from orchestration.instance import prepare_dagster_home
+
+    settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+    settings.export()
+    prepare_dagster_home(settings.data_dir)
+    workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
+    os.execvp("dagster", ["dagster", "dev", "-w", str(workspace), "-p", str(args.port)])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cwh", description="Creator-commerce warehouse: simulate, run, inspect.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write simulated deliveries into a landing zone")
+    g.add_argument("--landing", help="landing zone folder (default: $CWH_LANDING_DIR or ./landing)")
+    g.add_argument("--start", type=_day, required=True, help="first delivery day, YYYY-MM-DD")
+    g.add_argument("--days", type=int, default=1, help="number of delivery days")
+    g.add_argument("--scale", default="small", help="small | medium | large")
+    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--clean", action="store_true", help="no faults at all")
+    g.add_argument("--fault", action="append", metavar="NAME=RATE", help="override one fault rate (repeatable)")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="run delivery days in order through the Dagster job")
+    r.add_argument("--landing", help="landing zone (default: $CWH_LANDING_DIR)")
+    r.add_argument("--data-dir", help="lake, warehouse and published marts (default: $CWH_DATA_DIR)")
+    r.add_argument("--start", type=_day, required=True)
+    r.add_argument("--end", type=_day, help="last delivery day (default: --start)")
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")
+    d.add_argument("--landing")
+    d.add_argument("--data-dir")
+    d.add_argument("--port", type=int, default=3000)
+    d.set_defaults(func=cmd_dev)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
