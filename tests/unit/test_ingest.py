@@ -1,0 +1,125 @@
+"""Ingesting one feed-day: manifest checks, quarantine, ledger, idempotence, the raw gate."""
+import gzip
+import hashlib
+
+import duckdb
+import pytest
+
+from assets.ingest import ingest_feed_day
+from assets.lake import PART, Lake
+from assets.landing import DeliveryError
+from assets.raw_gate import audit_pending
+from landing_builder import link, order, write_delivery
+
+DT = "2026-11-01"
+
+
+def rows(path):
+    return duckdb.sql(f"SELECT * FROM read_parquet('{path}', hive_partitioning = false) ORDER BY ALL").fetchall()
+
+
+def ingest_and_gate(lake, landing, feed, dt=DT, max_rate=0.01, min_records=10):
+    result = ingest_feed_day(lake, landing, feed, dt)
+    gate = audit_pending(lake, result, max_rate, min_records)
+    if gate.passed:
+        lake.commit(feed, dt, result.ledger_files)
+    assert result.reconciles, result
+    return result, gate
+
+
+@pytest.fixture
+def lake(tmp_path):
+    return Lake(tmp_path / "lake")
+
+
+def test_counts_reconcile_and_quarantine_keeps_raw_line(lake, tmp_path):
+    landing = tmp_path / "landing"
+    good = [link(link_id=f"l{i}") for i in range(30)]
+    write_delivery(landing, "links", DT, {"a.jsonl": good + [good[0], "{broken", ""], "b.jsonl.gz": [link(link_id="z", channel="tv")]})
+    result, gate = ingest_and_gate(lake, landing, "links")
+    assert (result.lines_read, result.valid, result.quarantined, result.duplicates_skipped) == (33, 30, 2, 1)
+    assert result.quarantined_by_reason == {"invalid_json": 1, "invalid_enum": 1}
+    assert gate.passed  # 2 bad records: under the 10-record floor
+    q = duckdb.sql(f"SELECT file, line, reason, field, raw FROM read_parquet('{lake.quarantine_dir('links', DT) / PART}') ORDER BY file").fetchall()
+    assert q == [("a.jsonl", 32, "invalid_json", None, "{broken"),
+                 ("b.jsonl.gz", 1, "invalid_enum", "channel", '{"link_id": "z", "creator_open_id": "c1", "product_id": "p1", "channel": "tv", "created_at": 1761998400}')]
+    assert len(rows(lake.raw_dir("links", DT) / PART)) == 30
+
+
+def test_quarantine_flood_blocks_the_day(lake, tmp_path):
+    landing = tmp_path / "landing"
+    write_delivery(landing, "links", DT, {"a.jsonl": [link(link_id=f"l{i}") for i in range(100)] + [link(channel="x")] * 11})
+    result, gate = ingest_and_gate(lake, landing, "links")
+    assert result.quarantined == 11 and not gate.passed
+    assert "quarantined records within policy" in gate.summary()
+    assert not lake.raw_dir("links", DT).exists()  # never committed: invisible to dbt and later days
+    # The thresholds are policy: a looser one lets the same day through.
+    _, gate = ingest_and_gate(lake, landing, "links", max_rate=0.2)
+    assert gate.passed and lake.raw_dir("links", DT).exists()
+
+
+@pytest.mark.parametrize("fault, reason", [
+    ("truncated", "sha256_mismatch"),
+    ("bad_gzip", "unreadable_file"),
+    ("row_count", "row_count_mismatch"),
+    ("unlisted", "file_not_in_manifest"),
+])
+def test_bad_file_is_rejected_whole_and_blocks_the_feed_day(lake, tmp_path, fault, reason):
+    landing = tmp_path / "landing"
+    records = [link(link_id=f"l{i}") for i in range(5)]
+    if fault == "unlisted":
+        folder = write_delivery(landing, "links", DT, {"a.jsonl": records}, unlisted={"extra.jsonl": records[:2]})
+    elif fault == "row_count":
+        folder = write_delivery(landing, "links", DT, {"a.jsonl": records}, manifest_overrides={"a.jsonl": {"rows": 6}})
+    else:
+        name = "a.jsonl" if fault == "truncated" else "a.jsonl.gz"
+        folder = write_delivery(landing, "links", DT, {name: records})
+        data = (folder / name).read_bytes()
+        if fault == "truncated":
+            (folder / name).write_bytes(data[: len(data) // 2])
+        else:  # a corrupted gzip whose bytes still match the manifest: unreadable
+            bad = data[:20] + b"\x00" * 10 + data[30:]
+            (folder / name).write_bytes(bad)
+            import json
+            m = json.loads((folder / "_manifest.json").read_text())
+            m["files"][0]["sha256"] = hashlib.sha256(bad).hexdigest()
+            (folder / "_manifest.json").write_text(json.dumps(m))
+    result, gate = ingest_and_gate(lake, landing, "links")
+    assert not gate.passed and result.files_rejected == 1
+    message = gate.summary()
+    assert reason in message and str(folder) in message  # names the file and the check
+    assert reason in "\n".join(result.file_errors)
+    q = duckdb.sql(f"SELECT DISTINCT reason FROM read_parquet('{lake.quarantine_dir('links', DT) / PART}')").fetchall()
+    assert (reason,) in q
+    assert not lake.raw_dir("links", DT).exists()
+
+
+def test_redelivered_file_adds_nothing(lake, tmp_path):
+    landing = tmp_path / "landing"
+    records = [order(order_id=f"o{i}") for i in range(20)]
+    write_delivery(landing, "affiliate_orders", DT, {"a.jsonl": records})
+    ingest_and_gate(lake, landing, "affiliate_orders")
+    # The same bytes again, under another name, on a later delivery day.
+    write_delivery(landing, "affiliate_orders", "2026-11-02", {"again.jsonl": records, "new.jsonl": [order(order_id="o99")]})
+    result, gate = ingest_and_gate(lake, landing, "affiliate_orders", dt="2026-11-02")
+    assert gate.passed
+    assert (result.files_redelivered, result.duplicates_skipped, result.valid) == (1, 20, 1)
+    assert len(rows(lake.raw_dir("affiliate_orders", "2026-11-02") / PART)) == 1
+
+
+def test_rerunning_a_day_yields_identical_partitions(lake, tmp_path):
+    landing = tmp_path / "landing"
+    write_delivery(landing, "affiliate_orders", DT, {"a.jsonl": [order(order_id=f"o{i}") for i in range(50)] + ["nope"],
+                                                     "b.jsonl.gz": [order(order_id="x", update_time=1761998400000)]})
+    ingest_and_gate(lake, landing, "affiliate_orders")
+    first = (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(), (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes()
+    result, _ = ingest_and_gate(lake, landing, "affiliate_orders")
+    assert result.files_redelivered == 0  # its own ledger entry does not make a re-run a re-delivery
+    again = (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(), (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes()
+    assert first == again
+
+
+def test_missing_manifest_is_a_clear_error(lake, tmp_path):
+    (tmp_path / "landing" / "links" / f"dt={DT}").mkdir(parents=True)
+    with pytest.raises(DeliveryError, match="no manifest"):
+        ingest_feed_day(lake, tmp_path / "landing", "links", DT)
