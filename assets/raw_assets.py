@@ -17,6 +17,7 @@ from dagster import (
     multi_asset,
 )
 
+from . import gate_log
 from .feeds import FEEDS
 from .ingest import ingest_feed_day
 from .lake import Lake
@@ -68,6 +69,7 @@ def _raw_asset(feed: str):
         except DeliveryError as exc:
             raise Failure(description=str(exc)) from exc
         gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
+        gate_log.record(settings.data_dir, context.run_id, "raw", gate)
         if gate.passed:
             lake.commit(feed, dt, result.ledger_files)
         report(context, f"{dt} ingest {feed}: {result.lines_read:,} lines -> {result.valid:,} valid, "

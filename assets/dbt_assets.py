@@ -1,0 +1,62 @@
+"""dbt models as Dagster assets, one step per layer so Soda gates can stand between them.
+
+A blocking check stops downstream *steps*, not models later in the same `dbt build`; building
+staging and marts as separate steps lets the staging gates decide whether the marts run at all.
+dbt's own error-severity tests block inside each step (dbt build skips what depends on them).
+"""
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from .dbt_project import dbt_project, ensure_manifest
+from .partitions import delivery_days
+from .progress import report
+from .raw_assets import raw_key
+
+STAGING_SELECT = "path:models/staging"
+MARTS_SELECT = "path:models/intermediate path:models/marts path:snapshots"
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Sources are the lake's raw assets; models are grouped by layer (staging, intermediate, marts)."""
+
+    def get_asset_key(self, props: Mapping[str, Any]) -> AssetKey:
+        if props["resource_type"] == "source":
+            return raw_key(props["name"])
+        return AssetKey([props["name"]])
+
+    def get_group_name(self, props: Mapping[str, Any]) -> str | None:
+        fqn = props.get("fqn", [])
+        return fqn[1] if props["resource_type"] == "model" and len(fqn) > 2 else "snapshots"
+
+
+translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_vars(context: AssetExecutionContext) -> str:
+    """The delivery days of this run: the models process exactly these lake partitions."""
+    return json.dumps({"delivery_days": list(context.partition_keys)})
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, layer: str):
+    invocation = dbt.cli(["build", "--vars", dbt_vars(context)], context=context)
+    yield from invocation.stream()
+    report(context, f"{context.partition_key} dbt {layer}: built")
+
+
+manifest = ensure_manifest()
+
+
+@dbt_assets(manifest=manifest, select=STAGING_SELECT, name="dbt_staging", partitions_def=delivery_days,
+            dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
+def dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt, "staging")
+
+
+@dbt_assets(manifest=manifest, select=MARTS_SELECT, name="dbt_marts", partitions_def=delivery_days,
+            dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
+def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt, "marts")

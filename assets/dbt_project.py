@@ -1,0 +1,35 @@
+"""The dbt project as Dagster sees it, with a manifest that is never stale.
+
+The manifest is parsed on first load and again whenever a model, macro, test or config file is
+newer than it, so a fresh clone and an edited model both load without a manual `dbt parse`.
+"""
+import os
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+_SOURCES = ("models", "macros", "snapshots", "tests", "seeds")
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+
+
+def _newest_source_mtime() -> float:
+    files = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml"]
+    for folder in _SOURCES:
+        files += [p for p in (DBT_DIR / folder).rglob("*") if p.is_file()]
+    return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
+
+
+def ensure_manifest() -> Path:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+        os.environ.setdefault("CWH_DATA_DIR", str(Path("data").resolve()))
+        dbt_project.preparer.prepare(dbt_project)
+    return manifest
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR))

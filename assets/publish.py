@@ -1,0 +1,99 @@
+"""Publish: copy the marts into a new DuckDB file, then rename it over published/marts.duckdb.
+
+Readers never block the pipeline and never see half a publish: they open either the previous
+file or the new one. Nothing here runs unless every gate before it passed, so a blocked day leaves
+the previous file byte-for-byte untouched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from .settings import Settings
+
+# Clear PII must never reach analysts: these shapes fail the publish if found in any text column.
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+PHONE = r"\+?[0-9]{0,3}[ .-]?\(?[0-9]{3}\)?[ .-][0-9]{3}[ .-][0-9]{4}"
+
+
+class PublishError(Exception):
+    pass
+
+
+@dataclass
+class PublishResult:
+    path: Path
+    row_counts: dict[str, int]
+    delivery_days: list[str]
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def pii_findings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Columns of the database on `con` that hold something shaped like an email or phone number."""
+    findings = []
+    cols = con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                       "WHERE table_schema = 'main' AND data_type = 'VARCHAR'").fetchall()
+    for table, column in cols:
+        if column in ("email", "phone"):
+            findings.append(f"{table}.{column}: a clear PII column")
+            continue
+        hits = con.execute(f'SELECT count(*) FROM main."{table}" WHERE regexp_matches("{column}", ?) '
+                           f'OR regexp_full_match("{column}", ?)', [EMAIL, PHONE]).fetchone()[0]
+        if hits:
+            findings.append(f"{table}.{column}: {hits} value(s) shaped like an email or phone number")
+    return findings
+
+
+def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str, covered_days: list[str],
+            gates: list[dict]) -> PublishResult:
+    target = settings.published_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    log_path = target.with_name("publish_log.parquet")
+
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"ATTACH {_sql_str(str(settings.warehouse_path))} AS wh (READ_ONLY)")
+        row_counts = {}
+        for mart in marts:
+            # ORDER BY ALL: the same marts always make the same file.
+            con.execute(f'CREATE TABLE main."{mart}" AS SELECT * FROM wh.main."{mart}" ORDER BY ALL')
+            row_counts[mart] = con.execute(f'SELECT count(*) FROM main."{mart}"').fetchone()[0]
+        con.execute("DETACH wh")
+        history = (f"SELECT * FROM read_parquet({_sql_str(str(log_path))})" if log_path.exists() else
+                   "SELECT NULL::TIMESTAMP AS published_at, NULL::VARCHAR AS run_id, NULL::DATE AS delivery_day, "
+                   "NULL::DATE[] AS delivery_days, NULL::JSON AS row_counts, NULL::JSON AS gates, "
+                   "NULL::BIGINT AS gates_passed WHERE false")
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        con.execute(f"""
+            CREATE TABLE main.publish_log AS
+            {history}
+            UNION ALL
+            SELECT ?::TIMESTAMP, ?, ?::DATE, ?::DATE[], ?::JSON, ?::JSON, ?::BIGINT
+        """, [now, run_id, delivery_day, covered_days, json.dumps(row_counts, sort_keys=True),
+              json.dumps(gates, sort_keys=True), sum(g["passed"] for g in gates)])
+        findings = pii_findings(con)
+        if findings:
+            raise PublishError("clear PII in the marts, publish refused:\n  " + "\n  ".join(findings))
+        log_tmp = log_path.with_suffix(".tmp")
+        con.execute(f"COPY main.publish_log TO {_sql_str(str(log_tmp))} (FORMAT parquet)")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    con.close()
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    os.replace(log_tmp, log_path)
+    return PublishResult(path=target, row_counts=row_counts, delivery_days=covered_days)

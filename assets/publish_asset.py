@@ -1,0 +1,37 @@
+"""The publish asset: the last step of a delivery day, after every gate of the run passed."""
+import json
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from . import gate_log
+from .dbt_project import ensure_manifest
+from .feeds import FEEDS
+from .lake import Lake
+from .partitions import delivery_days
+from .progress import report
+from .publish import publish
+from .settings import Settings
+
+
+def mart_names() -> list[str]:
+    manifest = json.loads(ensure_manifest().read_text())
+    return sorted(n["name"] for n in manifest["nodes"].values()
+                  if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"])
+
+
+MARTS = mart_names()
+
+
+@asset(key=AssetKey("published_marts"), deps=[AssetKey([m]) for m in MARTS], partitions_def=delivery_days,
+       group_name="publish", pool="warehouse", kinds={"duckdb"},
+       description="The analysts' read-only database <data-dir>/published/marts.duckdb, swapped in atomically.")
+def published_marts(context: AssetExecutionContext):
+    settings = Settings.from_env()
+    lake = Lake(settings.lake_dir)
+    covered = sorted(set.intersection(*(set(lake.committed_days(f)) for f in FEEDS)))
+    result = publish(settings, MARTS, context.run_id, context.partition_key, covered,
+                     gate_log.read(settings.data_dir, context.run_id))
+    report(context, f"{context.partition_key} published {result.path} "
+                    f"({', '.join(f'{k} {v:,}' for k, v in result.row_counts.items())})")
+    return MaterializeResult(metadata={"path": str(result.path), "row_counts": MetadataValue.json(result.row_counts),
+                                       "delivery_days": len(covered)})
