@@ -1,0 +1,46 @@
+{#-
+  Incremental strategy `replace_scope`: delete every target row inside the run's scope, then
+  insert the model's freshly recomputed rows for that scope, in one transaction (dbt-duckdb wraps
+  the model's main statement in BEGIN ... COMMIT).
+
+  Unlike delete+insert on a unique key, rows of a scope that no longer produces any output (a
+  click moved to another link or day) are removed too. The scope is deterministic for a batch
+  (derived from the batch and the staging tables, never from this table), so a run killed at any
+  point converges when it is run again.
+
+  Model config:
+    scope_model:   an intermediate model listing the scope keys (declare it with `-- depends_on:`)
+    scope_columns: the key columns, a list (same names in scope model and target) or a mapping
+                   {target column: scope model column}
+  or
+    scope_predicate: a SQL predicate over the target's columns
+-#}
+{% macro get_incremental_replace_scope_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set scope_model = config.get('scope_model') -%}
+    {%- set scope_columns = config.get('scope_columns') -%}
+    {%- set scope_predicate = config.get('scope_predicate') -%}
+    {%- if scope_model and scope_columns -%}
+        {%- set scope_relation = ref(scope_model) -%}
+        {%- if scope_columns is mapping -%}
+            {%- set column_pairs = scope_columns.items() | list -%}
+        {%- else -%}
+            {%- set column_pairs = [] -%}
+            {%- for c in scope_columns -%}{%- do column_pairs.append((c, c)) -%}{%- endfor -%}
+        {%- endif -%}
+        delete from {{ target }} as dbt_scope_target
+        where exists (
+            select 1 from {{ scope_relation }} as dbt_scope
+            where {% for t, s in column_pairs %}dbt_scope.{{ s }} = dbt_scope_target.{{ t }}{{ ' and ' if not loop.last }}{% endfor %}
+        );
+    {%- elif scope_predicate -%}
+        delete from {{ target }} where {{ scope_predicate }};
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("replace_scope needs scope_model + scope_columns, or scope_predicate") }}
+    {%- endif %}
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }} from {{ source }}
+{%- endmacro %}

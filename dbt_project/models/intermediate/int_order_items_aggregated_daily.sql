@@ -1,0 +1,33 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_model='int_activity_dates_affected',
+    scope_columns={'order_date': 'activity_date'},
+    full_refresh=is_full_rebuild()
+) }}
+-- depends_on: {{ ref('int_activity_dates_affected') }}
+
+{# Order measures per UTC order date over all order lines: feeds offsite_program_daily (money)
+    and governance_daily (orders), so neither has to rescan fct_order_items. #}
+
+with order_items as (
+
+    select *
+    from {{ ref('fct_order_items') }}
+    {%- if is_incremental() %}
+    where order_date in (select activity_date from {{ ref('int_activity_dates_affected') }})
+    {%- endif %}
+
+)
+
+select
+    order_date,
+    count(distinct order_id) as orders,
+    count(*) as order_lines,
+    sum(quantity) as items_sold,
+    cast(sum(gross_gmv) as decimal(18, 2)) as gross_gmv,
+    cast(sum(net_gmv) as decimal(18, 2)) as net_gmv,
+    cast(coalesce(sum(case when content_type = 'LINKSHARE' then gross_gmv end), 0) as decimal(18, 2)) as linkshare_gmv,
+    cast(sum(estimated_commission) as decimal(18, 2)) as estimated_commission
+from order_items
+group by order_date

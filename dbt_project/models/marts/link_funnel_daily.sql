@@ -1,0 +1,90 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_model='int_link_days_affected',
+    scope_columns=['link_id', 'click_date'],
+    full_refresh=is_full_rebuild()
+) }}
+-- depends_on: {{ ref('int_link_days_affected') }}
+
+with clicks as (
+
+    select event_id, link_id, click_date, device_id, app_installed
+    from {{ ref('stg_tiktok__link_clicks') }} as clicks
+    {%- if is_incremental() %}
+    where click_date in (select click_date from {{ ref('int_link_days_affected') }})
+        and exists (
+            select 1
+            from {{ ref('int_link_days_affected') }} as affected
+            where affected.link_id = clicks.link_id
+                and affected.click_date = clicks.click_date
+        )
+    {%- endif %}
+
+),
+
+click_measures as (
+
+    select
+        link_id,
+        click_date,
+        count(distinct event_id) as clicks,
+        count(distinct device_id) as unique_clickers,
+        count(distinct case when app_installed then event_id end) as app_installed_clicks
+    from clicks
+    group by link_id, click_date
+
+),
+
+attributed_lines as (
+
+    select
+        link_id,
+        cast(attributed_clicked_at as date) as click_date,
+        order_id,
+        gross_gmv
+    from {{ ref('fct_order_items') }}
+    where is_attributed_click
+    {%- if is_incremental() %}
+        and link_id in (select link_id from {{ ref('int_link_days_affected') }})
+    {%- endif %}
+
+),
+
+attributed as (
+
+    select
+        link_id,
+        click_date,
+        count(distinct order_id) as attributed_orders,
+        sum(gross_gmv) as attributed_gmv
+    from attributed_lines
+    group by link_id, click_date
+
+),
+
+links as (
+
+    select link_id, creator_open_id, product_id, channel
+    from {{ ref('stg_tiktok__links') }}
+
+)
+
+select
+    click_measures.link_id,
+    click_measures.click_date,
+    links.creator_open_id,
+    links.product_id,
+    links.channel,
+    click_measures.clicks,
+    click_measures.unique_clickers,
+    click_measures.app_installed_clicks,
+    coalesce(attributed.attributed_orders, 0) as attributed_orders,
+    cast(coalesce(attributed.attributed_gmv, 0) as decimal(18, 2)) as attributed_gmv,
+    {{ safe_ratio('coalesce(attributed.attributed_orders, 0)', 'click_measures.unique_clickers') }} as conversion_rate
+from click_measures
+left join attributed
+    on attributed.link_id = click_measures.link_id
+    and attributed.click_date = click_measures.click_date
+left join links
+    on links.link_id = click_measures.link_id

@@ -1,0 +1,25 @@
+{{ config(
+    incremental_strategy='replace_scope',
+    scope_predicate=delivery_day_filter('dt'),
+    full_refresh=is_full_rebuild()
+) }}
+
+{#- The rejected line itself (`raw`) is not copied: it may hold PII in clear. So is the `detail`
+    of an e-mail or phone field, which may echo the value. -#}
+
+with source as (
+
+    select * from {{ lake_source('ingestion', 'quarantine') }}
+    where {{ delivery_day_filter('dt') }}
+
+)
+
+select
+    cast(feed as varchar) as feed,
+    cast(dt as date) as dt,
+    cast(file as varchar) as file,
+    cast(line as bigint) as line,
+    cast(reason as varchar) as reason,
+    cast(field as varchar) as field,
+    case when field in ('email', 'phone') then null else cast(detail as varchar) end as detail
+from source

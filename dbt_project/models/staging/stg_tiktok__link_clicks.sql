@@ -1,0 +1,35 @@
+{{ config(unique_key='event_id', full_refresh=is_full_rebuild()) }}
+
+with source as (
+
+    select * from {{ lake_source('tiktok', 'link_clicks') }}
+    where {{ delivery_day_filter('dt') }}
+
+),
+
+batch as (
+
+    select
+        cast(event_id as varchar) as event_id,
+        cast(link_id as varchar) as link_id,
+        cast(clicked_at as timestamp) as clicked_at,
+        cast(clicked_at as date) as click_date,
+        cast(device_type as bigint) as device_type,
+        cast(device_id as varchar) as device_id,
+        cast(referrer_src as varchar) as referrer_src,
+        cast(app_installed as boolean) as app_installed,
+        cast(_dt as date) as _dt,
+        cast(_file as varchar) as _file,
+        cast(_line as bigint) as _line,
+        cast(_extra as varchar) as _extra
+    from source
+
+)
+
+{{ latest_state(
+    'batch',
+    key='event_id',
+    columns=['event_id', 'link_id', 'clicked_at', 'click_date', 'device_type', 'device_id', 'referrer_src',
+             'app_installed', '_dt', '_file', '_line', '_extra'],
+    seen={'_link_ids_seen': 'link_id', '_click_dates_seen': 'click_date'}
+) }}

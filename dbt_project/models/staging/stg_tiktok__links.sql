@@ -1,0 +1,31 @@
+{{ config(unique_key='link_id', full_refresh=is_full_rebuild()) }}
+
+with source as (
+
+    select * from {{ lake_source('tiktok', 'links') }}
+    where {{ delivery_day_filter('dt') }}
+
+),
+
+batch as (
+
+    select
+        cast(link_id as varchar) as link_id,
+        cast(creator_open_id as varchar) as creator_open_id,
+        cast(product_id as varchar) as product_id,
+        cast(channel as varchar) as channel,
+        cast(created_at as timestamp) as created_at,
+        cast(_dt as date) as _dt,
+        cast(_file as varchar) as _file,
+        cast(_line as bigint) as _line,
+        cast(_extra as varchar) as _extra
+    from source
+
+)
+
+{{ latest_state(
+    'batch',
+    key='link_id',
+    columns=['link_id', 'creator_open_id', 'product_id', 'channel', 'created_at',
+             '_dt', '_file', '_line', '_extra']
+) }}

@@ -1,0 +1,45 @@
+{{ config(unique_key='violation_id', full_refresh=is_full_rebuild()) }}
+
+with source as (
+
+    select * from {{ lake_source('tiktok', 'violations') }}
+    where {{ delivery_day_filter('dt') }}
+
+),
+
+typed as (
+
+    select
+        cast(violation_id as varchar) as violation_id,
+        cast(creator_open_id as varchar) as creator_open_id,
+        cast(content_id as varchar) as content_id,
+        cast(policy_category as varchar) as policy_category,
+        cast(severity as bigint) as severity,
+        cast(chr_delta as bigint) as chr_delta,
+        cast(enforcement_action as varchar) as enforcement_action,
+        cast(detected_at as timestamp) as detected_at,
+        cast(enforced_local as varchar) as enforced_local,
+        {{ los_angeles_to_utc('cast(enforced_local as timestamp)') }} as enforced_at,
+        cast(_dt as date) as _dt,
+        cast(_file as varchar) as _file,
+        cast(_line as bigint) as _line,
+        cast(_extra as varchar) as _extra
+    from source
+
+),
+
+batch as (
+
+    select *, cast(enforced_at as date) as enforced_date
+    from typed
+
+)
+
+{{ latest_state(
+    'batch',
+    key='violation_id',
+    columns=['violation_id', 'creator_open_id', 'content_id', 'policy_category', 'severity', 'chr_delta',
+             'enforcement_action', 'detected_at', 'enforced_local', 'enforced_at', 'enforced_date',
+             '_dt', '_file', '_line', '_extra'],
+    seen={'_enforced_dates_seen': 'enforced_date'}
+) }}

@@ -1,0 +1,45 @@
+"""Everything a feed builder needs: randomness, scale, the world, fault rates, daily volumes."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .faults import FaultRates
+from .rand import Rng
+from .scales import Scale
+from .seasons import day_factor
+from .world import World
+
+_WORLDS: dict[tuple[int, str], World] = {}
+
+
+class Ctx:
+    def __init__(self, seed: int, scale: Scale, rates: FaultRates):
+        self.seed, self.scale, self.rates = seed, scale, rates
+        self.rng = Rng(seed)
+        key = (seed, scale.name)
+        if key not in _WORLDS:          # the world only grows; keep it across calls
+            _WORLDS.clear()
+            _WORLDS[key] = World(Rng(seed), scale)
+        self.world = _WORLDS[key]
+        self.n_links = lru_cache(maxsize=None)(self._n_links)
+        self.n_clicks = lru_cache(maxsize=None)(self._n_clicks)
+        self.n_orders = lru_cache(maxsize=None)(self._n_orders)
+        self.n_violations = lru_cache(maxsize=None)(self._n_violations)
+
+    def _noise(self, stream: str, day: int, spread: float) -> float:
+        return 1.0 - spread + 2 * spread * self.rng.scalar(stream, day)
+
+    def _n_links(self, day: int) -> int:
+        return max(1, round(self.scale.links_per_day * day_factor(day) ** 0.5 * self._noise("n.links", day, 0.1)))
+
+    def _n_clicks(self, day: int) -> int:
+        return round(self.scale.clicks_per_day * day_factor(day) * self._noise("n.clicks", day, 0.05))
+
+    def n_conversions(self, day: int) -> int:
+        return round(self.n_clicks(day) * self.scale.click_to_order)
+
+    def _n_orders(self, day: int) -> int:
+        return round(self.scale.orders_per_day * day_factor(day) * self._noise("n.orders", day, 0.05))
+
+    def _n_violations(self, day: int) -> int:
+        return round(self.scale.violations_per_day * day_factor(day) ** 0.5 * self._noise("n.violations", day, 0.15))

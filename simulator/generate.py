@@ -1,0 +1,60 @@
+"""generate(): write delivery days into a landing zone, plus a ground-truth sidecar per day."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from .context import Ctx
+from .faults import FaultRates
+from .scales import SCALES
+from .schema import FEEDS
+from .seasons import DAY, epoch_day, to_date
+from .writer import FAULT_KINDS, build_files, ground_truth, redelivery, write_feed_day
+
+
+def generate(landing: Path, start: dt.date, days: int, scale: str = "small", seed: int = 7,
+             faults: FaultRates | None = None, progress: Callable[[str], None] | None = None) -> dict:
+    """Write `days` delivery days from `start` into `landing` (SOURCES.md layout).
+
+    Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
+    whether generated alone or within a range, and regenerating a day overwrites its folders.
+    Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    landing = Path(landing)
+    rates = faults if faults is not None else FaultRates()
+    ctx = Ctx(seed, SCALES[scale], rates)
+    first = epoch_day(start)
+    ctx.world.ensure((first + days + 1) * DAY)
+    truth_dir = landing / "_simulator"
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    summary = {"landing": str(landing), "scale": scale, "seed": seed, "start": start.isoformat(),
+               "days": days, "dates": [], "lines": {f: 0 for f in FEEDS},
+               "faults": {f: {k: 0 for k in FAULT_KINDS} for f in FEEDS}, "seconds": 0.0}
+    began = time.perf_counter()
+    for day in range(first, first + days):
+        t0 = time.perf_counter()
+        truth = {"dt": to_date(day).isoformat(), "scale": scale, "seed": seed, "feeds": {}}
+        for feed in FEEDS:
+            files, records = build_files(ctx, feed, day)
+            files += redelivery(ctx, feed, day, files)
+            write_feed_day(landing, feed, day, files)
+            info = truth["feeds"][feed] = ground_truth(files, records)
+            summary["lines"][feed] += info["lines"]
+            for k, v in info["faults"].items():
+                summary["faults"][feed][k] += v
+        path = truth_dir / f"dt={to_date(day).isoformat()}.json"
+        path.write_text(json.dumps(truth, indent=1) + "\n")
+        summary["dates"].append(to_date(day).isoformat())
+        if progress:
+            f = truth["feeds"]
+            progress(f"{to_date(day)} {scale}: {f['link_clicks']['lines']:,} clicks, "
+                     f"{f['affiliate_orders']['lines']:,} order lines in {time.perf_counter() - t0:.1f}s")
+    summary["seconds"] = round(time.perf_counter() - began, 3)
+    return summary
