@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from .feeds import FEEDS
 from .lake import PART, Lake
-from .landing import read_delivery
+from .landing import count_rows, read_delivery
 from .validate import validation_sql
 
 
@@ -44,13 +45,15 @@ class IngestResult:
         return d
 
 
-def _lines_table(rows: list[tuple[str, int, str]]) -> pa.Table:
-    files, lines, texts = zip(*rows) if rows else ((), (), ())
-    return pa.table({
-        "file": pa.array(files, pa.string()),
-        "line": pa.array(lines, pa.int64()),
-        "text": pa.array(texts, pa.string()),
-    })
+def _lines_table(files: dict[str, pa.StringArray]) -> pa.Table:
+    """(file, line, text) for every line of the files, built column-wise (no per-line Python objects)."""
+    tables = [pa.table({
+        "file": pa.array([name], pa.string()).take(np.zeros(len(lines), dtype=np.int64)),
+        "line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)),
+        "text": lines,
+    }) for name, lines in files.items()]
+    empty = pa.table({"file": pa.array([], pa.string()), "line": pa.array([], pa.int64()), "text": pa.array([], pa.string())})
+    return pa.concat_tables(tables) if tables else empty
 
 
 def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> IngestResult:
@@ -60,28 +63,29 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
     result = IngestResult(feed=feed_name, dt=dt)
     elsewhere = lake.files_committed_elsewhere(feed_name, dt)
 
-    accepted: list[tuple[str, int, str]] = []
+    accepted: dict[str, pa.StringArray] = {}
     seen_here: dict[str, str] = {}
     for f in delivery.files:
-        result.lines_read += len(f.lines)
+        result.lines_read += f.rows
         earlier = elsewhere.get(f.sha256) or seen_here.get(f.sha256)
         if earlier:  # a re-delivered file adds nothing
             result.files_redelivered += 1
-            result.duplicates_skipped += len(f.lines)
+            result.duplicates_skipped += f.rows
             continue
         seen_here[f.sha256] = f"{dt}/{f.name}"
         result.files += 1
-        result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": len(f.lines)})
-        accepted.extend((f.name, n, text) for n, text in f.lines)
+        result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": f.rows})
+        accepted[f.name] = f.lines
 
     # Files rejected whole: every readable line is quarantined with the file's reason.
     rejected_rows: list[tuple[str, int | None, str | None, str, str]] = []
     for rej in delivery.rejected:
         result.files_rejected += 1
         result.file_errors.append(f"{rej.reason}: {rej.detail}")
-        lines = delivery.rejected_lines.get(rej.file, [])
-        result.lines_read += len(lines)
-        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail) for n, text in lines] or [
+        lines = delivery.rejected_lines.get(rej.file, pa.array([], pa.string()))
+        result.lines_read += count_rows(lines)
+        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail)
+                          for n, text in enumerate(lines.to_pylist(), start=1) if text.strip()] or [
             (rej.file, None, None, rej.reason, rej.detail)
         ]
 
@@ -97,7 +101,9 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
 
     con = duckdb.connect()
     try:
-        con.register("lines", _lines_table(accepted))
+        con.execute("SET enable_progress_bar = false")
+        con.register("arrow_lines", _lines_table(accepted))
+        con.execute("CREATE TEMP TABLE lines AS SELECT * FROM arrow_lines")  # scans in parallel from here
         con.register("rejected_files", pa.table({
             "file": pa.array([r[0] for r in rejected_rows], pa.string()),
             "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
@@ -106,11 +112,16 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
             "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
         }))
         con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
-        # Exact duplicate records within the delivery: keep the first by (file, line).
+        # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
+        # seen twice (by a 128-bit hash, then compared in full) need ranking, which keeps this cheap.
         con.execute("""
             CREATE TEMP TABLE ranked AS
-            SELECT *, row_number() OVER (PARTITION BY trim(text) ORDER BY file, line) AS copy_no
-            FROM judged WHERE reason IS NULL
+            WITH valid AS (SELECT *, md5_number(text) AS h FROM judged WHERE reason IS NULL),
+                 repeated AS (SELECT h FROM valid GROUP BY h HAVING count(*) > 1),
+                 ranks AS (SELECT file, line, row_number() OVER (PARTITION BY text ORDER BY file, line) AS copy_no
+                           FROM valid WHERE h IN (SELECT h FROM repeated))
+            SELECT valid.* EXCLUDE (h), coalesce(ranks.copy_no, 1) AS copy_no
+            FROM valid LEFT JOIN ranks USING (file, line)
         """)
         cols = ", ".join(f'"{n}"' for n in feed.field_names)
         con.execute(f"""

@@ -12,6 +12,10 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 MANIFEST = "_manifest.json"
 
 
@@ -30,7 +34,8 @@ class FileRejection:
 class DataFile:
     name: str
     sha256: str
-    lines: list[tuple[int, str]]  # (1-based line number, text) of the non-blank lines
+    lines: pa.StringArray  # every line, blank ones included (line number = index + 1)
+    rows: int  # non-blank lines, what the manifest counts
 
 
 @dataclass
@@ -40,7 +45,7 @@ class Delivery:
     folder: Path
     files: list[DataFile] = field(default_factory=list)
     rejected: list[FileRejection] = field(default_factory=list)
-    rejected_lines: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    rejected_lines: dict[str, pa.StringArray] = field(default_factory=dict)
 
 
 def delivery_folder(landing: Path, feed: str, dt: str) -> Path:
@@ -51,9 +56,27 @@ def manifest_exists(landing: Path, feed: str, dt: str) -> bool:
     return (delivery_folder(landing, feed, dt) / MANIFEST).is_file()
 
 
-def _split_lines(data: bytes) -> list[tuple[int, str]]:
-    text = data.decode("utf-8", errors="replace")
-    return [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+def _split_lines(data: bytes) -> pa.StringArray:
+    """The file's lines as an Arrow array built straight on its bytes (no per-line Python objects)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:  # rare: keep the line, with replacement characters, for quarantine
+        data = data.decode("utf-8", errors="replace").encode("utf-8")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], ends + 1))
+    if starts[-1] == len(buf):
+        starts = starts[:-1]  # the newline that ends the last line starts no line
+    bounds = np.concatenate((starts, [len(buf)])).astype(np.int32 if len(buf) < 2**31 else np.int64)
+    lines = pa.Array.from_buffers(pa.string() if bounds.dtype == np.int32 else pa.large_string(), len(starts),
+                                  [None, pa.py_buffer(bounds), pa.py_buffer(data)])
+    # A line's bytes include the newline that ends it; strip it so every line is exactly its text.
+    return pc.utf8_rtrim(lines, characters="\n").cast(pa.string())
+
+
+def count_rows(lines: pa.StringArray) -> int:
+    """Non-blank lines, as the manifest counts them."""
+    return len(lines) - pc.sum(pc.equal(pc.utf8_trim_whitespace(lines), "")).as_py() if len(lines) else 0
 
 
 def _decode(name: str, raw: bytes) -> bytes:
@@ -90,11 +113,12 @@ def read_delivery(landing: Path, feed: str, dt: str) -> Delivery:
         except (OSError, EOFError, zlib.error) as exc:
             delivery.rejected.append(FileRejection(name, "unreadable_file", f"{path}: cannot be read ({exc})"))
             continue
-        if len(lines) != entry.get("rows"):
+        rows = count_rows(lines)
+        if rows != entry.get("rows"):
             _reject(delivery, name, raw, "row_count_mismatch",
-                    f"{path}: {len(lines)} rows but the manifest says {entry.get('rows')}")
+                    f"{path}: {rows} rows but the manifest says {entry.get('rows')}")
             continue
-        delivery.files.append(DataFile(name=name, sha256=sha, lines=lines))
+        delivery.files.append(DataFile(name=name, sha256=sha, lines=lines, rows=rows))
     for name in sorted(set(listed) - set(present)):
         delivery.rejected.append(FileRejection(name, "missing_file", f"{folder / name} is listed in {MANIFEST} but absent"))
     return delivery
@@ -106,4 +130,4 @@ def _reject(delivery: Delivery, name: str, raw: bytes, reason: str, detail: str)
     try:
         delivery.rejected_lines[name] = _split_lines(_decode(name, raw))
     except (OSError, EOFError, zlib.error):
-        delivery.rejected_lines[name] = []
+        delivery.rejected_lines[name] = pa.array([], pa.string())

@@ -4,6 +4,9 @@ Each landing line gets either typed, normalised columns or a reason code (`inval
 `not_object`, `missing_field`, `wrong_type`, `invalid_enum`, a range code such as `quantity_lt_1`,
 or a row rule such as `refunded_gt_quantity`) plus the field it concerns. The first failing check
 in field order decides the reason, so a record is quarantined once, for one reason.
+
+Speed: each line is parsed once (json_transform into per-field JSON fragments); every field's
+JSON type and candidate value are computed once, and the reason is a CASE over those columns.
 """
 from __future__ import annotations
 
@@ -32,48 +35,41 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _raw(f: Field) -> str:
-    """The field's JSON fragment (SQL NULL when absent or JSON null)."""
-    return f"j.{_q(f.name)}"
+def _t(f: Field) -> str:
+    return _q("t__" + f.name)  # the field's JSON type (NULL when absent or JSON null)
 
 
-def _typed(f: Field) -> str:
-    """SQL for the field's normalised value; only evaluated once its type is known to be right."""
-    raw = _raw(f)
-    if f.type in (STR, LOCAL_TS):
-        return f"json_extract_string({raw}, '$')"
-    if f.type == DEC:
-        return f"CAST(json_extract_string({raw}, '$') AS DECIMAL(18, 2))"
-    if f.type == INT:
-        return f"TRY_CAST({raw} AS BIGINT)"
-    if f.type == TS:
-        v = f"TRY_CAST({raw} AS BIGINT)"
-        seconds = f"CASE WHEN {v} > {MILLIS_THRESHOLD} THEN {v} // 1000 ELSE {v} END"
-        return f"make_timestamp(({seconds}) * 1000000)"  # naive UTC, independent of the session time zone
+def _v(f: Field) -> str:
+    return _q("v__" + f.name)  # the field's candidate value (NULL when it is not of the right type)
+
+
+def _candidate(f: Field) -> str:
+    """SQL for the field's normalised value, or NULL if the JSON value is not of the field's type."""
+    raw, t = f"j.{_q(f.name)}", f"json_type(j.{_q(f.name)})"
+    if f.type in (STR, DEC, LOCAL_TS):
+        text = f"CASE WHEN {t} = 'VARCHAR' THEN json_extract_string({raw}, '$') END"
+        if f.type == STR:
+            return text
+        if f.type == DEC:
+            return f"CASE WHEN regexp_full_match({text}, {_lit(_DEC_PATTERN)}) THEN CAST({text} AS DECIMAL(18, 2)) END"
+        return (f"CASE WHEN regexp_full_match({text}, {_lit(_LOCAL_TS_PATTERN)}) "
+                f"AND try_strptime({text}, '%Y-%m-%d %H:%M:%S') IS NOT NULL THEN {text} END")
+    if f.type in (INT, TS):
+        v = f"CASE WHEN {t} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({raw} AS BIGINT) END"
+        if f.type == INT:
+            return v
+        # Milliseconds are normalised to seconds; the value is naive UTC, independent of the session time zone.
+        return f"make_timestamp((CASE WHEN {v} > {MILLIS_THRESHOLD} THEN {v} // 1000 ELSE {v} END) * 1000000)"
     if f.type == BOOL:
-        return f"CAST({raw} AS BOOLEAN)"
+        return f"CASE WHEN {t} = 'BOOLEAN' THEN CAST({raw} AS BOOLEAN) END"
     if f.type == STR_LIST:
-        return f"CAST({raw} AS VARCHAR[])"
+        return (f"CASE WHEN {t} = 'ARRAY' AND list_bool_and(list_transform(json_type({raw}, '$[*]'), "
+                f"lambda e: e = 'VARCHAR')) IS NOT FALSE THEN CAST({raw} AS VARCHAR[]) END")
     raise ValueError(f"unknown type {f.type}")
 
 
-def _type_ok(f: Field) -> str:
-    raw = _raw(f)
-    cond = f"json_type({raw}) IN {_JSON_TYPES[f.type]}"
-    if f.type in (INT, TS):
-        cond += f" AND TRY_CAST({raw} AS BIGINT) IS NOT NULL"
-    elif f.type == DEC:
-        cond += f" AND regexp_full_match(json_extract_string({raw}, '$'), {_lit(_DEC_PATTERN)})"
-    elif f.type == LOCAL_TS:
-        cond += (f" AND regexp_full_match(json_extract_string({raw}, '$'), {_lit(_LOCAL_TS_PATTERN)})"
-                 f" AND try_strptime(json_extract_string({raw}, '$'), '%Y-%m-%d %H:%M:%S') IS NOT NULL")
-    elif f.type == STR_LIST:
-        cond += f" AND list_bool_and(list_transform(json_type({raw}, '$[*]'), lambda t: t = 'VARCHAR')) IS NOT FALSE"
-    return cond
-
-
 def _range_bad(f: Field) -> str | None:
-    v = _typed(f)
+    v = _v(f)
     parts = []
     if f.min is not None:
         parts.append(f"{v} < {f.min}")
@@ -87,46 +83,52 @@ def _range_bad(f: Field) -> str | None:
 def reason_sql(feed: Feed) -> str:
     """A CASE giving 'reason|field' for a bad record and NULL for a valid one."""
     whens = [
-        "WHEN NOT json_valid(text) THEN 'invalid_json|'",
-        "WHEN json_type(text) <> 'OBJECT' THEN 'not_object|'",
+        "WHEN j IS NULL AND NOT json_valid(text) THEN 'invalid_json|'",
+        "WHEN j IS NULL THEN 'not_object|'",
     ]
     for f in feed.fields:
-        raw = _raw(f)
         tag = lambda reason: _lit(f"{reason}|{f.name}")  # noqa: E731
         if f.required:
-            whens.append(f"WHEN {raw} IS NULL THEN {tag('missing_field')}")
-        guard = f"{raw} IS NOT NULL AND " if not f.required else ""
-        whens.append(f"WHEN {guard}NOT ({_type_ok(f)}) THEN {tag('wrong_type')}")
+            whens.append(f"WHEN {_t(f)} IS NULL THEN {tag('missing_field')}")
+        whens.append(f"WHEN {_t(f)} IS NOT NULL AND {_v(f)} IS NULL THEN {tag('wrong_type')}")
         if f.enum:
-            whens.append(f"WHEN {guard}{_typed(f)} NOT IN ({', '.join(map(_lit, f.enum))}) THEN {tag(f.enum_reason)}")
+            whens.append(f"WHEN {_v(f)} NOT IN ({', '.join(map(_lit, f.enum))}) THEN {tag(f.enum_reason)}")
         bad = _range_bad(f)
         if bad:
-            whens.append(f"WHEN {guard}({bad}) THEN {tag(f.range_reason)}")
-    typed = {f.name: _typed(f) for f in feed.fields}
+            whens.append(f"WHEN {bad} THEN {tag(f.range_reason)}")
+    values = {f.name: _v(f) for f in feed.fields}
     for reason, predicate in feed.row_rules:
-        expr = predicate.format(**{name: f"({sql})" for name, sql in typed.items()})
-        whens.append(f"WHEN {expr} THEN {_lit(reason + '|')}")
+        whens.append(f"WHEN {predicate.format(**values)} THEN {_lit(reason + '|')}")
     return "CASE " + " ".join(whens) + " ELSE NULL END"
 
 
 def validation_sql(feed: Feed, lines_table: str) -> str:
-    """Classify every line of `lines_table(file, line, text)`.
+    """Classify every non-blank line of `lines_table(file, line, text)`.
 
     Returns rows of (file, line, text, reason, field, <typed feed columns>, _extra).
     """
     structure = "{" + ", ".join(f'"{f.name}": "JSON"' for f in feed.fields) + "}"
-    typed_cols = ",\n       ".join(f"CASE WHEN reason IS NULL THEN {_typed(f)} END AS {_q(f.name)}" for f in feed.fields)
+    per_field = ",\n         ".join(f"json_type(j.{_q(f.name)}) AS {_t(f)}, {_candidate(f)} AS {_v(f)}" for f in feed.fields)
+    typed_cols = ",\n       ".join(f"CASE WHEN reason IS NULL THEN {_v(f)} END AS {_q(f.name)}" for f in feed.fields)
     extra = "text"
-    for f in feed.fields:  # json_remove takes one path at a time
+    for f in feed.fields:  # json_remove takes one path at a time (and parses each time: only run it when needed)
         extra = f"json_remove({extra}, {_lit('$.' + _q(f.name))})"
+    known = ", ".join(_lit(f.name) for f in feed.fields)
+    has_extra = f"len(list_filter(json_keys(text), lambda k: k NOT IN ({known}))) > 0"
     return f"""
 WITH parsed AS (
   SELECT file, line, text,
-         CASE WHEN json_valid(text) AND json_type(text) = 'OBJECT'
+         -- a valid JSON text starting with '{{' is an object: one parse for the check, one for the fields
+         CASE WHEN starts_with(ltrim(text), '{{') AND json_valid(text)
               THEN json_transform(text, {_lit(structure)}) END AS j
   FROM {lines_table}
+  WHERE trim(text) <> ''
+), typed AS (
+  SELECT file, line, text, j,
+         {per_field}
+  FROM parsed
 ), judged AS (
-  SELECT *, {reason_sql(feed)} AS reason_field FROM parsed
+  SELECT *, {reason_sql(feed)} AS reason_field FROM typed
 ), split AS (
   SELECT *, NULLIF(split_part(reason_field, '|', 1), '') AS reason,
             NULLIF(split_part(reason_field, '|', 2), '') AS field
@@ -134,6 +136,6 @@ WITH parsed AS (
 )
 SELECT file, line, text, reason, field,
        {typed_cols},
-       CASE WHEN reason IS NULL THEN NULLIF({extra}::VARCHAR, '{{}}') END AS _extra
+       CASE WHEN reason IS NULL AND {has_extra} THEN {extra}::VARCHAR END AS _extra
 FROM split
 """

@@ -1,0 +1,30 @@
+"""Helpers for tests that run the real pipeline: generated landing zones and `cwh run`."""
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main as cwh
+
+pytestmark = pytest.mark.integration
+
+
+def run_days(landing: Path, data_dir: Path, start: str, end: str | None = None) -> int:
+    args = ["run", "--landing", str(landing), "--data-dir", str(data_dir), "--start", start]
+    return cwh(args + (["--end", end] if end else []))
+
+
+def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -> None:
+    from simulator import FaultRates, generate as gen
+
+    gen(landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates())
+
+
+def published_tables(data_dir: Path, exclude=("publish_log",)) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(data_dir / "published" / "marts.duckdb"), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+        return {n: con.execute(f'SELECT * FROM main."{n}" ORDER BY ALL').fetchall() for n in sorted(names) if n not in exclude}
+    finally:
+        con.close()
