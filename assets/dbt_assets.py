@@ -4,7 +4,7 @@ A blocking check stops downstream *steps*, not models later in the same `dbt bui
 staging and marts as separate steps lets the staging gates decide whether the marts run at all.
 dbt's own error-severity tests block inside each step (dbt build skips what depends on them).
 """
-import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +15,7 @@ from .dbt_project import dbt_project, ensure_manifest
 from .partitions import delivery_days
 from .progress import report
 from .raw_assets import raw_key
+from .settings import Settings
 
 STAGING_SELECT = "path:models/staging"
 MARTS_SELECT = "path:models/intermediate path:models/marts path:snapshots"
@@ -36,15 +37,15 @@ class WarehouseTranslator(DagsterDbtTranslator):
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_vars(context: AssetExecutionContext) -> str:
-    """The delivery days of this run: the models process exactly these lake partitions."""
-    return json.dumps({"delivery_days": list(context.partition_keys)})
-
-
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, layer: str):
-    invocation = dbt.cli(["build", "--vars", dbt_vars(context)], context=context)
+    Settings.from_env().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    # The delivery days of this run: the models process exactly these lake partitions. An
+    # environment variable, not --vars: changing vars makes dbt re-parse the whole project.
+    os.environ["CWH_DELIVERY_DAYS"] = ",".join(context.partition_keys)
+    # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
     yield from invocation.stream()
-    report(context, f"{context.partition_key} dbt {layer}: built")
+    report(context, f"{context.partition_key_range.end} dbt {layer}: built")
 
 
 manifest = ensure_manifest()

@@ -4,6 +4,7 @@ The manifest is parsed on first load and again whenever a model, macro, test or 
 newer than it, so a fresh clone and an edited model both load without a manual `dbt parse`.
 """
 import os
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -12,6 +13,9 @@ DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 _SOURCES = ("models", "macros", "snapshots", "tests", "seeds")
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# A test between two layers (a mart's relationship to a staging model) runs with the later layer:
+# "buildable" selects a test only when everything it references is selected or upstream.
+os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
@@ -26,10 +30,16 @@ def _newest_source_mtime() -> float:
 def ensure_manifest() -> Path:
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        os.environ.setdefault("CWH_DATA_DIR", str(Path("data").resolve()))
-        dbt_project.preparer.prepare(dbt_project)
+        from dbt.cli.main import dbtRunner
+
+        result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)])
+        if not result.success:
+            raise RuntimeError(f"dbt parse failed in {DBT_DIR}: {result.exception}")
     return manifest
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR))
+    # The dbt of this environment, whether or not its bin folder is on PATH.
+    executable = Path(sys.executable).parent / "dbt"
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
+                          dbt_executable=str(executable) if executable.exists() else "dbt")

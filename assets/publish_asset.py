@@ -1,7 +1,7 @@
 """The publish asset: the last step of a delivery day, after every gate of the run passed."""
 import json
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, BackfillPolicy, AssetKey, MaterializeResult, MetadataValue, asset
 
 from . import gate_log
 from .dbt_project import ensure_manifest
@@ -23,15 +23,15 @@ MARTS = mart_names()
 
 
 @asset(key=AssetKey("published_marts"), deps=[AssetKey([m]) for m in MARTS], partitions_def=delivery_days,
-       group_name="publish", pool="warehouse", kinds={"duckdb"},
+       group_name="publish", pool="warehouse", kinds={"duckdb"}, backfill_policy=BackfillPolicy.single_run(),
        description="The analysts' read-only database <data-dir>/published/marts.duckdb, swapped in atomically.")
 def published_marts(context: AssetExecutionContext):
     settings = Settings.from_env()
     lake = Lake(settings.lake_dir)
     covered = sorted(set.intersection(*(set(lake.committed_days(f)) for f in FEEDS)))
-    result = publish(settings, MARTS, context.run_id, context.partition_key, covered,
+    result = publish(settings, MARTS, context.run_id, context.partition_key_range.end, covered,
                      gate_log.read(settings.data_dir, context.run_id))
-    report(context, f"{context.partition_key} published {result.path} "
+    report(context, f"{context.partition_key_range.end} published {result.path} "
                     f"({', '.join(f'{k} {v:,}' for k, v in result.row_counts.items())})")
     return MaterializeResult(metadata={"path": str(result.path), "row_counts": MetadataValue.json(result.row_counts),
                                        "delivery_days": len(covered)})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import os
@@ -51,7 +52,7 @@ def _explain_failure(result) -> str:
     """Name the gate (or step) that stopped the day, with its figures."""
     lines = []
     for ev in result.get_asset_check_evaluations():
-        if not ev.passed:
+        if not ev.passed and ev.severity.value == "ERROR":  # warn-severity checks never block
             desc = ev.description or ""
             lines.append(f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}")
     if not lines:
@@ -77,11 +78,19 @@ def cmd_run(args) -> int:
 
     progress = logging.getLogger("cwh.progress")
     progress.setLevel(logging.INFO)
-    progress.addHandler(logging.StreamHandler(sys.stdout))
+    progress.handlers = [logging.StreamHandler(sys.stdout)]
     progress.propagate = False
+    # Tools' own chatter (dbt's event stream) goes to a log file; the terminal shows progress lines.
+    log_path = settings.data_dir / "logs" / "cwh-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "a") as log, contextlib.redirect_stdout(log):
+        return _run_days(settings, args, end, log_path)
 
+
+def _run_days(settings, args, end, log_path) -> int:
     from orchestration.instance import get_instance
 
+    progress = logging.getLogger("cwh.progress")
     instance = get_instance(settings.data_dir)
     from orchestration.definitions import defs
     from orchestration.jobs import DAILY_JOB
@@ -95,16 +104,16 @@ def cmd_run(args) -> int:
         return 2
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     for n, day in enumerate(days, start=1):
-        print(f"== delivery day {day} ({n}/{len(days)}) ==", flush=True)
+        progress.info(f"== delivery day {day} ({n}/{len(days)}) ==")
         t0 = time.monotonic()
         result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=quiet)
         if not result.success:
             print(f"\nBLOCKED: delivery day {day} did not publish.\n{_explain_failure(result)}\n"
-                  f"Quarantine: {settings.lake_dir / 'quarantine'}; run log: Dagster run {result.run_id} "
-                  f"(DAGSTER_HOME={instance.root_directory}).", file=sys.stderr)
+                  f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
+                  f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).", file=sys.stderr)
             return 1
-        print(f"   done in {time.monotonic() - t0:.1f}s", flush=True)
-    print(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
+        progress.info(f"   done in {time.monotonic() - t0:.1f}s")
+    progress.info(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
     return 0
 
 

@@ -4,7 +4,7 @@ from dagster import Definitions
 from assets.dbt_assets import dbt_marts, dbt_staging
 from assets.dbt_project import dbt_resource
 from assets.publish_asset import published_marts
-from assets.raw_assets import landing_specs, raw_assets
+from assets.raw_assets import landing_specs, quarantine_spec, raw_assets
 from assets.warehouse_gates import mart_gates, staging_gates
 
 from .jobs import daily_job
@@ -12,7 +12,7 @@ from .schedules import daily_delivery_schedule
 from .sensors import complete_delivery_sensor
 
 defs = Definitions(
-    assets=[*landing_specs, *raw_assets, dbt_staging, dbt_marts, published_marts],
+    assets=[*landing_specs, quarantine_spec, *raw_assets, dbt_staging, dbt_marts, published_marts],
     asset_checks=[staging_gates, mart_gates],
     resources={"dbt": dbt_resource()},
     jobs=[daily_job],

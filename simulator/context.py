@@ -9,18 +9,14 @@ from .scales import Scale
 from .seasons import day_factor
 from .world import World
 
-_WORLDS: dict[tuple[int, str], World] = {}
-
 
 class Ctx:
+    """State of one generate() call; nothing outlives it, so a long-lived process keeps no memory."""
+
     def __init__(self, seed: int, scale: Scale, rates: FaultRates):
         self.seed, self.scale, self.rates = seed, scale, rates
         self.rng = Rng(seed)
-        key = (seed, scale.name)
-        if key not in _WORLDS:          # the world only grows; keep it across calls
-            _WORLDS.clear()
-            _WORLDS[key] = World(Rng(seed), scale)
-        self.world = _WORLDS[key]
+        self.world = World(self.rng, scale)
         self.n_links = lru_cache(maxsize=None)(self._n_links)
         self.n_clicks = lru_cache(maxsize=None)(self._n_clicks)
         self.n_orders = lru_cache(maxsize=None)(self._n_orders)

@@ -1,7 +1,7 @@
 """Fault rates (what goes wrong, how often) and the per-record fault injection.
 
-Record-level rates are probabilities per record (per order line or appeal for the lifecycle
-faults); file-level rates are per data file, except `redelivered_file` which is per feed-day.
+Record-level rates are probabilities per record, except the lifecycle faults (per click, order or
+appeal); file-level rates are per data file, except `redelivered_file` which is per feed-day.
 """
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ class FaultRates:
     # 2. per feed-day: one earlier file (same day or up to 3 days back) delivered again, same bytes
     redelivered_file: float = 0.03
     # 3. late data: share of a day's clicks delivered 1..3 days late / 4..90 days late;
-    #    share of order lines with one state delivered 1..60 days late
+    #    share of orders each of whose lines has one state delivered 1..60 days late
     late_clicks: float = 0.02
     old_clicks: float = 0.001
     late_orders: float = 0.02
-    # 4. share of order lines and appeals whose first state arrives after a newer one
+    # 4. share of orders (all their lines) and appeals whose first state arrives 1..3 days after the next
     out_of_order: float = 0.01
     # 5. bad records (per record, exclusive)
     invalid_json: float = 0.0002

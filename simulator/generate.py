@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from pathlib import Path
 from typing import Callable
@@ -12,7 +13,7 @@ from .faults import FaultRates
 from .scales import SCALES
 from .schema import FEEDS
 from .seasons import DAY, epoch_day, to_date
-from .writer import FAULT_KINDS, build_files, ground_truth, redelivery, write_feed_day
+from .writer import FAULT_KINDS, FeedDay, ground_truth
 
 
 def generate(landing: Path, start: dt.date, days: int, scale: str = "small", seed: int = 7,
@@ -22,7 +23,11 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
     Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
     whether generated alone or within a range, and regenerating a day overwrites its folders.
     Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
+    `progress` gets one line per day. Returns {"landing", "scale", "seed", "start", "days",
+    "dates", "lines": {feed: n}, "faults": {feed: {kind: n}}, "seconds"} over all days.
     """
+    if isinstance(start, dt.datetime):
+        start = start.date()
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if days < 0:
@@ -41,16 +46,16 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
     for day in range(first, first + days):
         t0 = time.perf_counter()
         truth = {"dt": to_date(day).isoformat(), "scale": scale, "seed": seed, "feeds": {}}
+        started = []
         for feed in FEEDS:
-            files, records = build_files(ctx, feed, day)
-            files += redelivery(ctx, feed, day, files)
-            write_feed_day(landing, feed, day, files)
-            info = truth["feeds"][feed] = ground_truth(files, records)
-            summary["lines"][feed] += info["lines"]
-            for k, v in info["faults"].items():
-                summary["faults"][feed][k] += v
+            started.append(FeedDay(ctx, landing, feed, day).start())
+            if len(started) > 1:                 # the previous feed compressed while this one rendered
+                _record(truth, summary, started[-2])
+        _record(truth, summary, started[-1])
         path = truth_dir / f"dt={to_date(day).isoformat()}.json"
-        path.write_text(json.dumps(truth, indent=1) + "\n")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(truth, indent=1) + "\n")
+        os.replace(tmp, path)
         summary["dates"].append(to_date(day).isoformat())
         if progress:
             f = truth["feeds"]
@@ -58,3 +63,11 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
                      f"{f['affiliate_orders']['lines']:,} order lines in {time.perf_counter() - t0:.1f}s")
     summary["seconds"] = round(time.perf_counter() - began, 3)
     return summary
+
+
+def _record(truth: dict, summary: dict, feed_day: FeedDay) -> None:
+    files, records = feed_day.finish()
+    info = truth["feeds"][feed_day.feed] = ground_truth(files, records)
+    summary["lines"][feed_day.feed] += info["lines"]
+    for k, v in info["faults"].items():
+        summary["faults"][feed_day.feed][k] += v

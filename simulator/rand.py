@@ -13,6 +13,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 _S32, _S11 = np.uint64(32), np.uint64(11)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 _HEX = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), dtype=np.uint8).reshape(256, 2)
@@ -34,28 +35,32 @@ class Rng:
 
     def __init__(self, seed: int):
         self.seed = int(seed)
-        self._salts: dict[str, tuple[np.uint64, np.uint64]] = {}
+        self._salts: dict[str, np.uint64] = {}
 
-    def _salt(self, stream: str) -> tuple[np.uint64, np.uint64]:
+    def _salt(self, stream: str) -> np.uint64:
         salt = self._salts.get(stream)
         if salt is None:
-            digest = hashlib.blake2b(f"{self.seed}/{stream}".encode(), digest_size=16).digest()
-            salt = (np.uint64(int.from_bytes(digest[:8], "little")),
-                    np.uint64(int.from_bytes(digest[8:], "little")))
-            self._salts[stream] = salt
+            digest = hashlib.blake2b(f"{self.seed}/{stream}".encode(), digest_size=8).digest()
+            salt = self._salts[stream] = np.uint64(int.from_bytes(digest, "little"))
         return salt
 
     def bits(self, stream: str, day, idx) -> np.ndarray:
         """uint64 per (day, idx); a bijection of (day, idx) for a fixed stream (idx < 2**32)."""
-        s1, s2 = self._salt(stream)
         day = np.asarray(day, dtype=np.int64).astype(np.uint64)
         idx = np.asarray(idx, dtype=np.int64).astype(np.uint64)
         key = (day << _S32) | (idx & _LOW32)
-        return mix64(mix64(key ^ s1) + s2)
+        key *= _GOLDEN                      # odd multiplier: still a bijection
+        key += self._salt(stream)
+        return mix64(key)
 
     def uniform(self, stream: str, day, idx) -> np.ndarray:
         """float64 in [0, 1)."""
         return (self.bits(stream, day, idx) >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+    def uniform2(self, stream: str, day, idx) -> tuple[np.ndarray, np.ndarray]:
+        """Two independent float64 in [0, 1) with 32-bit resolution from one hash."""
+        b = self.bits(stream, day, idx)
+        return ((b >> _S32).astype(np.float64) * 2.0**-32, (b & _LOW32).astype(np.float64) * 2.0**-32)
 
     def integers(self, stream: str, day, idx, low: int, high: int) -> np.ndarray:
         """int64 in [low, high)."""

@@ -8,8 +8,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EMPTY = pa.array([], pa.string())
-
 
 @dataclass
 class Batch:

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .rand import Rng, cdf, hex16
+from .render import dec, join, pick, when
 from .scales import Scale
 from .schema import CATEGORIES, PERMISSIONS
 from .seasons import DAY, epoch_day
@@ -39,7 +40,8 @@ _TITLE_NOUN = {
     "HEALTH": ("Vitamin Gummies", "Massage Gun", "Sleep Mask", "Collagen"),
     "SPORTS": ("Yoga Mat", "Water Bottle", "Resistance Bands", "Gym Bag"),
     "TOYS": ("Puzzle", "Plush Toy", "Building Set", "Slime Kit"),
-    "PETS": ("Dog Treats", "Cat Toy", "Pet Bed", "Grooming Brush"), "OTHER": ("Gift Card Holder", "Sticker Pack", "Phone Case", "Keychain")}
+    "PETS": ("Dog Treats", "Cat Toy", "Pet Bed", "Grooming Brush"),
+    "OTHER": ("Gift Card Holder", "Sticker Pack", "Phone Case", "Keychain")}
 _CAT_CDF = cdf((18, 20, 14, 10, 8, 8, 7, 6, 5, 4))
 _CAT_PRICE = np.array([1800, 2800, 3500, 6000, 1500, 2200, 3000, 2000, 1800, 2000], dtype=np.float64)
 _COMMISSIONS = np.array([500, 800, 1000, 1200, 1500, 2000, 2500, 3000])
@@ -47,8 +49,8 @@ _COMMISSION_CDF = cdf((8, 10, 20, 12, 20, 15, 8, 7))
 _PERM_SETS = ((0, 1, 2), (0, 2), (0, 1), (0,))
 _PERM_CDF = cdf((60, 20, 10, 10))
 
-# Creator GMV weights: Pareto(1.22) capped, which puts ~40% of GMV on the top 1% of creators.
-_GMV_ALPHA, _GMV_CAP = 1.22, 3000.0
+_GOLDEN = 0.6180339887498949
+_TOP_BOOST = 7.5
 
 
 def _pareto(u: np.ndarray, alpha: float, cap: float) -> np.ndarray:
@@ -78,9 +80,9 @@ class World:
         """Make sure everyone who arrives up to UTC time `t` exists."""
         if t <= self.until:
             return
-        s = self.scale
-        self._build_creators(_count_until(s.creators_base, s.creators_per_day, t + 2 * DAY))
-        self._build_products(_count_until(s.products_base, s.products_per_day, t + 2 * DAY))
+        s, t = self.scale, t + 7 * DAY             # a margin, so nearby requests rebuild nothing
+        self._build_creators(_count_until(s.creators_base, s.creators_per_day, t))
+        self._build_products(_count_until(s.products_base, s.products_per_day, t))
         self.until = t
 
     # ------------------------------------------------------------------ creators
@@ -91,8 +93,11 @@ class World:
         self.n_creators = n
         self.c_joined = _arrival_times(r, "creator.joined", n, s.creators_base, s.creators_per_day)
         self.c_id = hex16(r.bits("creator.id", 0, k))
-        self.c_gmv_w = _pareto(r.uniform("creator.gmv", 0, k), _GMV_ALPHA, _GMV_CAP)
-        self.c_gmv_cum = np.cumsum(np.maximum(1, np.round(self.c_gmv_w * 100)).astype(np.int64))
+        # GMV weight from a low-discrepancy quantile, so that every prefix of the population (the
+        # creators who had joined by some day) holds ~1% top sellers carrying ~40% of GMV
+        q = (k * _GOLDEN + r.scalar("creator.gmv", 0)) % 1.0
+        gmv = np.maximum(1.0 - q, 1e-3) ** -0.5 * np.where(q >= 0.99, _TOP_BOOST, 1.0)
+        self.c_gmv_cum = np.cumsum(np.round(gmv * 100).astype(np.int64))
         # A few creators cause most violations: 2% very risky, 8% somewhat.
         ur = r.uniform("creator.risk", 0, k)
         risk = np.where(ur < 0.02, 150, np.where(ur < 0.10, 10, 1)).astype(np.int64)
@@ -101,6 +106,7 @@ class World:
         self.c_video_count = r.integers("creator.videos", 0, k, 3, 60)
         # follower tiers NANO 55% / MICRO 30% / MID 12% / MACRO 3%, log-uniform inside a tier
         uf, ut = r.uniform("creator.followers", 0, k), r.uniform("creator.tier", 0, k)
+        ut = np.where(q >= 0.99, 0.85 + 0.15 * ut, ut)       # top sellers are MID or MACRO creators
         lo = np.select([ut < 0.55, ut < 0.85, ut < 0.97], [300, 10_000, 100_000], 1_000_000)
         hi = np.select([ut < 0.55, ut < 0.85, ut < 0.97], [10_000, 100_000, 1_000_000], 20_000_000)
         self.c_followers = np.exp(np.log(lo) + uf * (np.log(hi) - np.log(lo)))
@@ -112,42 +118,28 @@ class World:
         self._creator_strings(k)
 
     def _creator_strings(self, k: np.ndarray) -> None:
+        """The static part of each creator's JSON line (everything before follower_count)."""
         r = self.rng
-        ids = self.c_id.to_pylist()
-        uid = r.bits("creator.uid", 0, k) % np.uint64(10**18) + np.uint64(6 * 10**18)
-        words = r.bits("creator.name", 0, k)
+        w = r.bits("creator.name", 0, k)
+        bit = lambda shift, mod: ((w >> np.uint64(shift)) % np.uint64(mod)).astype(np.int64)  # noqa: E731
+        name = join(pick(_ADJ, bit(0, 20)), pick(_NOUN, bit(8, 20)), when(bit(16, 2) == 1, "_", ""), dec(bit(20, 1000)))
+        email = join(name, "@", pick(_DOMAINS, bit(32, len(_DOMAINS))))
+        cap = pc.utf8_capitalize(email)
+        # free-format emails: some upper case, some capitalised, some with stray spaces
+        email = pc.choose(pa.array(np.minimum(r.integers("creator.email_fmt", 0, k, 0, 10), 3).astype(np.int8)),
+                          pc.utf8_upper(email), join(" ", cap, " "), cap, email)
         region = np.searchsorted(_REGION_CDF, r.uniform("creator.region", 0, k), side="right")
-        phone_bits = r.bits("creator.phone", 0, k)
-        fmt = r.integers("creator.phone_fmt", 0, k, 0, 10)
-        email_fmt = r.integers("creator.email_fmt", 0, k, 0, 10)
-        perms = np.searchsorted(_PERM_CDF, r.uniform("creator.perms", 0, k), side="right")
         has_uid = self.c_joined < ID_MIGRATION
-        prefix = []
-        for i in range(len(k)):
-            w = int(words[i])
-            name = f"{_ADJ[w % 20]}{_NOUN[(w >> 8) % 20]}{'_' if w >> 16 & 1 else ''}{(w >> 20) % 1000}"
-            email = f"{name}@{_DOMAINS[(w >> 32) % 6]}"
-            ef = email_fmt[i]
-            if ef == 0:
-                email = email.upper()
-            elif ef == 1:
-                email = f" {email.capitalize()} "
-            elif ef == 2:
-                email = email.capitalize()
-            reg = _REGIONS[region[i]]
-            phone = _phone(reg, int(phone_bits[i]), int(fmt[i]))
-            parts = ['{"creator_open_id":"', ids[i], '",']
-            if has_uid[i]:
-                parts += ['"creator_user_id":"', str(uid[i]), '",']
-            parts += ['"username":"', name, '","email":"', email, '",']
-            if phone is not None:
-                parts += ['"phone":"', phone, '",']
-            elif fmt[i] == 9:
-                parts.append('"phone":null,')
-            parts += ['"region":"', reg, '","follower_count":']
-            prefix.append("".join(parts))
-        self.c_prefix = pa.array(prefix, pa.string())
-        self.c_perms = pa.array(['["' + '","'.join(PERMISSIONS[j] for j in _PERM_SETS[p]) + '"]' for p in range(4)]).take(pa.array(perms))
+        uid = dec(r.bits("creator.uid", 0, k) % np.uint64(10**18) + np.uint64(6 * 10**18))
+        fmt = r.integers("creator.phone_fmt", 0, k, 0, 10)
+        phone = _phones(r.bits("creator.phone", 0, k), region, fmt)
+        phone_piece = when(fmt < 8, join('"phone":"', phone, '",'), when(fmt == 9, '"phone":null,', ""))
+        self.c_prefix = join('{"creator_open_id":"', self.c_id, '",',
+                             when(has_uid, join('"creator_user_id":"', uid, '",'), ""),
+                             '"username":"', name, '","email":"', email, '",', phone_piece,
+                             '"region":"', pick(_REGIONS, region), '","follower_count":')
+        perms = np.searchsorted(_PERM_CDF, r.uniform("creator.perms", 0, k), side="right")
+        self.c_perms = pick(['["' + '","'.join(PERMISSIONS[j] for j in p) + '"]' for p in _PERM_SETS], perms)
 
     def creators_joined_by(self, t) -> np.ndarray:
         return np.searchsorted(self.c_joined, t, side="right")
@@ -187,13 +179,14 @@ class World:
         self.p_commission = np.where(odd, r.integers("product.comm_val", 0, p, 100, 8001), comm)
         self.p_period = r.integers("product.period", 0, p, 20, 121)
         self.p_phase = (r.uniform("product.phase", 0, p) * self.p_period).astype(np.int64)
-        self.p_pop_cum = np.cumsum(np.maximum(1, np.round(_pareto(r.uniform("product.pop", 0, p), 1.5, 500) * 100)).astype(np.int64))
+        popularity = _pareto(r.uniform("product.pop", 0, p), 1.5, 500)
+        self.p_pop_cum = np.cumsum(np.maximum(1, np.round(popularity * 100)).astype(np.int64))
         names = r.bits("product.title", 0, p)
-        titles = [f"{_ADJ[int(b) % 20].capitalize()} {_TITLE_NOUN[CATEGORIES[c]][int(b >> np.uint64(8)) % 4]}"
-                  for b, c in zip(names, cat)]
-        self.p_prefix = pc.binary_join_element_wise(
-            '{"product_id":"', self.p_id, '","shop_id":"', self.p_shop_id, '","title":"', pa.array(titles),
-            '","category":"', pa.array(CATEGORIES).take(pa.array(cat)), '",', "")
+        nouns = [noun for c in CATEGORIES for noun in _TITLE_NOUN[c]]
+        titles = join(pick([a.capitalize() for a in _ADJ], (names % np.uint64(20)).astype(np.int64)), " ",
+                      pick(nouns, cat * 4 + ((names >> np.uint64(8)) % np.uint64(4)).astype(np.int64)))
+        self.p_prefix = join('{"product_id":"', self.p_id, '","shop_id":"', self.p_shop_id, '","title":"', titles,
+                             '","category":"', pick(CATEGORIES, cat), '",')
 
     def products_created_by(self, t) -> np.ndarray:
         return np.searchsorted(self.p_created, t, side="right")
@@ -221,17 +214,20 @@ class World:
         return price, np.where(recomm, new_comm, self.p_commission[p]), updated
 
 
-def _phone(region: str, b: int, fmt: int) -> str | None:
-    """Free-format phone numbers, as creators type them."""
-    if fmt >= 8:
-        return None
-    line = b % 10000
-    exch = 200 + (b >> 14) % 800
-    if region in ("US", "CA"):
-        area = _AREA[(b >> 24) % len(_AREA)]
-        return (f"+1 {area} {exch} {line:04d}", f"({area}) {exch}-{line:04d}", f"{area}-{exch}-{line:04d}",
-                f"{area}{exch}{line:04d}", f"+1{area}{exch}{line:04d}", f"{area}.{exch}.{line:04d}",
-                f"1-{area}-{exch}-{line:04d}", f"+1 ({area}) {exch}-{line:04d}")[fmt]
-    cc = {"GB": "44", "MX": "52", "DE": "49", "FR": "33", "BR": "55", "AU": "61", "JP": "81"}[region]
-    nsn = f"{7 + (b >> 40) % 2}{exch}{line:04d}{(b >> 50) % 10}"
-    return f"+{cc} {nsn[:3]} {nsn[3:6]} {nsn[6:]}" if fmt % 2 else f"+{cc}{nsn}"
+def _phones(b: np.ndarray, region: np.ndarray, fmt: np.ndarray) -> pa.Array:
+    """Phone numbers as creators type them: US/CA in eight formats, others international."""
+    part = lambda shift, mod: ((b >> np.uint64(shift)) % np.uint64(mod)).astype(np.int64)  # noqa: E731
+    line = pc.utf8_lpad(dec(part(0, 10000)), 4, "0")
+    exch = dec(200 + part(14, 800))
+    area = pick(_AREA, part(24, len(_AREA)))
+    us = pc.choose(pa.array(np.minimum(fmt, 7).astype(np.int8)),
+                   join("+1 ", area, " ", exch, " ", line), join("(", area, ") ", exch, "-", line),
+                   join(area, "-", exch, "-", line), join(area, exch, line), join("+1", area, exch, line),
+                   join(area, ".", exch, ".", line), join("1-", area, "-", exch, "-", line),
+                   join("+1 (", area, ") ", exch, "-", line))
+    cc = pick(("1", "1", "44", "52", "49", "33", "55", "61", "81"), region)
+    nsn = join(dec(7 + part(40, 2)), exch, line, pc.utf8_lpad(dec(part(50, 100)), 2, "0"))
+    spaced = join("+", cc, " ", pc.utf8_slice_codeunits(nsn, 0, 3), " ", pc.utf8_slice_codeunits(nsn, 3, 6),
+                  " ", pc.utf8_slice_codeunits(nsn, 6, 20))
+    intl = when(fmt % 2 == 1, spaced, join("+", cc, nsn))
+    return when(region <= 1, us, intl)                   # _REGIONS[0:2] are US and CA

@@ -1,12 +1,21 @@
 {#-
-  The batch of a run: the delivery days passed as `--vars '{"delivery_days": [...]}'`.
-  An empty list means a full rebuild from every partition of the lake.
+  The batch of a run: the delivery days (UTC, 'YYYY-MM-DD') whose lake partitions it processes.
+
+  Given as the dbt var `delivery_days` (a list, or a comma-separated string), or, when that var is
+  not passed, as the environment variable CWH_DELIVERY_DAYS (comma-separated). No days at all
+  (an empty list, an empty string, or neither given) means a full rebuild from every partition.
+
+  Everything that depends on the days is decided at execution time, never while parsing, so one
+  parsed manifest serves every day. (Changing `--vars` makes dbt re-parse the whole project, about
+  3-4 s here; the environment variable keeps partial parsing.)
 -#}
 
 {% macro delivery_days() -%}
-    {%- set days = var('delivery_days', []) -%}
+    {%- set days = var('delivery_days', none) -%}
+    {%- if days is none -%}
+        {%- set days = env_var('CWH_DELIVERY_DAYS', '') if execute else '' -%}
+    {%- endif -%}
     {%- if days is string -%}
-        {#- tolerate a single day or a comma-separated string -#}
         {%- set days = days.split(',') | map('trim') | reject('equalto', '') | list -%}
     {%- endif -%}
     {%- for day in days -%}
@@ -35,17 +44,13 @@
 
 
 {#-
-  The `where` of the data tests of an incremental model: on a batch run they test the rows the
-  run wrote (so a day's test cost does not grow with history), on a full rebuild the whole table.
-  `scope_model`/`scope_columns`: rows whose scope key is in that intermediate scope model;
-  `column`: rows whose delivery day column is in the batch.
+  Overrides dbt's should_full_refresh(): an incremental model is rebuilt from scratch when the
+  run has no delivery days (a full rebuild), besides the usual --full-refresh / full_refresh config.
 -#}
-{% macro test_scope(column=none, scope_model=none, scope_columns=none) -%}
-    {%- if is_full_rebuild() -%}
-        1 = 1
-    {%- elif scope_model is not none -%}
-        ({{ scope_columns | join(', ') }}) in (select {{ scope_columns | join(', ') }} from {{ target.schema }}.{{ scope_model }})
-    {%- else -%}
-        {{ delivery_day_filter(column) }}
+{% macro should_full_refresh() %}
+    {%- set config_full_refresh = config.get('full_refresh') -%}
+    {%- if config_full_refresh is none -%}
+        {%- set config_full_refresh = flags.FULL_REFRESH -%}
     {%- endif -%}
-{%- endmacro %}
+    {%- do return(config_full_refresh or (execute and is_full_rebuild())) -%}
+{% endmacro %}

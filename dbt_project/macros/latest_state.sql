@@ -1,98 +1,141 @@
 {#-
   Latest state per key, merged batch by batch.
 
-  `batch` is a CTE holding the typed records of this run's delivery days, with the lake's
-  lineage columns _dt, _file, _line. Per key the record with the greatest
-  (version, _dt, _file, _line) wins (SOURCES.md: greatest version, ties to the later delivery;
-  feeds without a version: the last delivered). On an incremental run the batch winner competes
-  with the row already in the table for that key, so the result is the maximum over every
-  delivery processed so far: max is commutative and idempotent, which makes the table independent
-  of the order and the number of runs.
+  `batch` is a CTE holding the typed records of this run's delivery days, with the lake's lineage
+  columns _dt, _file, _line. Per key, the record with the greatest (version, _dt, _file, _line)
+  wins (SOURCES.md: greatest version, ties to the later delivery; feeds without a version: the
+  last delivered). On an incremental run the batch winner competes with the row already stored
+  for that key, so the stored row is the maximum over every delivery processed so far. max is
+  commutative and idempotent: the table does not depend on the order or the number of runs.
 
-  `seen` maps a list column to an expression: the sorted distinct values the expression took over
-  ALL delivered records of the key (winners or not), merged by set union. Downstream models use
-  these to find the old dates/links a key's earlier versions were counted on.
+  Cost does not grow with history beyond one probe: stored rows are found through _key_hash, a
+  64-bit hash of the key (a BIGINT probe is several times cheaper than a string key probe). All
+  rows sharing a batch key's hash are read, merged by the real key and written back, and the
+  model's delete+insert runs on unique_key='_key_hash', so a hash collision merely rewrites an
+  unrelated row unchanged.
 
-  Emits the tail of a WITH chain: `, cte ... select ...`.
+  `seen` maps a list column to a column of the batch: the distinct non-null values that column
+  had over ALL delivered records of the key (winners or not), merged by set union, so also
+  independent of run order. It is null while the key has had a single value (the current one):
+  nearly all keys, and cheap. Downstream reads it with seen_values(). It lets a batch run find the
+  old dates and links a key's earlier versions were counted on.
+
+  Emits the tail of a WITH chain (`, cte ... select ...`).
 -#}
 {% macro latest_state(batch, key, columns, version=none, seen={}) -%}
 {%- set keys = [key] if key is string else key -%}
 {%- set ordering = ([version] if version else []) + ['_dt', '_file', '_line'] -%}
-{%- set order_desc -%}
-    {%- for c in ordering %}{{ c }} desc{{ ', ' if not loop.last }}{% endfor -%}
-{%- endset -%}
 {%- set incremental = is_incremental() -%}
+{%- set key_list = keys | join(', ') -%}
 , _batch_ranked as (
     select
         {{ columns | join(',\n        ') }},
-        row_number() over (partition by {{ keys | join(', ') }} order by {{ order_desc }}) as _rank
-    from {{ batch }}
-),
-_batch_seen as (
-    select
-        {{ keys | join(', ') }}
-        {%- for name, expression in seen.items() %},
-        {{ collect_distinct(expression) }} as {{ name }}
+        row_number() over (partition by {{ key_list }} order by {% for c in ordering %}{{ c }} desc{{ ', ' if not loop.last }}{% endfor %}) as _rank
+        {%- for name, column in seen.items() %},
+        min({{ column }}) over (partition by {{ key_list }}) as _min_{{ name }},
+        max({{ column }}) over (partition by {{ key_list }}) as _max_{{ name }}
         {%- endfor %}
     from {{ batch }}
-    group by {{ keys | join(', ') }}
 ),
-_candidates as (
+_batch_winners as (
+    select * from _batch_ranked where _rank = 1
+),
+{%- if seen %}
+_batch_multi_valued as (
+    {#- the rare keys whose batch records disagree on a seen column -#}
     select
-        {% for c in columns %}r.{{ c }},{% endfor %}
-        {%- for name in seen %}
-        s.{{ name }},
+        {{ key_list }}
+        {%- for name, column in seen.items() %},
+        {{ collect_distinct(column) }} as {{ name }}
         {%- endfor %}
-        1 as _from_batch
-    from _batch_ranked as r
-    inner join _batch_seen as s
-        on {% for k in keys %}r.{{ k }} = s.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
-    where r._rank = 1
-    {%- if incremental %}
-    union all
-    select
-        {% for c in columns %}t.{{ c }},{% endfor %}
-        {%- for name in seen %}
-        t.{{ name }},
-        {%- endfor %}
-        0 as _from_batch
-    from {{ this }} as t
+    from {{ batch }}
     where exists (
-        select 1 from _batch_seen as s
-        where {% for k in keys %}s.{{ k }} = t.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+        select 1 from _batch_winners as w
+        where {% for k in keys %}w.{{ k }} = {{ batch }}.{{ k }} and {% endfor %}(
+            {%- for name in seen %}w._min_{{ name }} <> w._max_{{ name }}{{ ' or ' if not loop.last }}{% endfor -%}
+        )
     )
-    {%- endif %}
+    group by {{ key_list }}
 ),
-_ranked as (
+{%- endif %}
+_batch as (
     select
-        *,
-        row_number() over (
-            partition by {{ keys | join(', ') }}
-            order by {{ order_desc }}, _from_batch desc
-        ) as _rank
-    from _candidates
-)
-{%- if seen and incremental %},
-_seen_merged as (
-    select
-        {{ keys | join(', ') }}
+        {% for c in columns %}w.{{ c }},
+        {% endfor -%}
+        {{ key_hash(keys, 'w.') }} as _key_hash
         {%- for name in seen %},
-        {{ merge_distinct_lists(name) }} as {{ name }}
+        m.{{ name }},
+        w._min_{{ name }}
         {%- endfor %}
-    from _candidates
-    group by {{ keys | join(', ') }}
+    from _batch_winners as w
+    {%- if seen %}
+    left join _batch_multi_valued as m
+        on {% for k in keys %}m.{{ k }} = w.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif %}
 )
-{%- endif %}
+{%- if not incremental %}
 select
-    {% for c in columns %}w.{{ c }}{{ ',' if (not loop.last or seen) }}
+    {% for c in columns %}{{ c }},
     {% endfor -%}
-    {%- for name in seen -%}
-    {{ 'm.' if incremental else 'w.' }}{{ name }}{{ ',' if not loop.last }}
-    {% endfor %}
-from _ranked as w
-{%- if seen and incremental %}
-inner join _seen_merged as m
-    on {% for k in keys %}w.{{ k }} = m.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+    _key_hash
+    {%- for name in seen %},
+    {{ name }}
+    {%- endfor %}
+from _batch
+{%- else %},
+_existing as (
+    select
+        {% for c in columns %}{{ c }},
+        {% endfor -%}
+        _key_hash
+        {%- for name in seen %},
+        {{ name }}
+        {%- endfor %}
+    from {{ this }}
+    where _key_hash in (select _key_hash from _batch)
+),
+_paired as (
+    select
+        b.{{ keys[0] }} is not null as _has_batch,
+        e.{{ keys[0] }} is not null as _has_existing,
+        e.{{ keys[0] }} is not null and (
+            b.{{ keys[0] }} is null or {{ lexicographic_greater(ordering, 'e.', 'b.') }}
+        ) as _keep_existing,
+        {% for c in columns %}b.{{ c }} as _b_{{ c }}, e.{{ c }} as _e_{{ c }},
+        {% endfor -%}
+        coalesce(b._key_hash, e._key_hash) as _key_hash
+        {%- for name, column in seen.items() %},
+        b.{{ name }} as _b_{{ name }}, b._min_{{ name }} as _b_single_{{ name }},
+        e.{{ name }} as _e_{{ name }}
+        {%- endfor %}
+    from _batch as b
+    full outer join _existing as e
+        on {% for k in keys %}e.{{ k }} = b.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
+)
+select
+    {% for c in columns %}case when _keep_existing then _e_{{ c }} else _b_{{ c }} end as {{ c }},
+    {% endfor -%}
+    _key_hash
+    {%- for name, column in seen.items() %},
+    case
+        when not _has_existing then _b_{{ name }}
+        when not _has_batch then _e_{{ name }}
+        else {{ null_if_single(list_union(
+                seen_values('_e_' ~ name, '_e_' ~ column),
+                seen_values('_b_' ~ name, '_b_single_' ~ name))) }}
+    end as {{ name }}
+    {%- endfor %}
+from _paired
 {%- endif %}
-where w._rank = 1
+{%- endmacro %}
+
+
+{#- (a1, a2, ...) > (b1, b2, ...) lexicographically, for non-null values, in plain SQL -#}
+{% macro lexicographic_greater(columns, left, right) -%}
+    {%- set c = columns[0] -%}
+    {%- if columns | length == 1 -%}
+        {{ left }}{{ c }} > {{ right }}{{ c }}
+    {%- else -%}
+        ({{ left }}{{ c }} > {{ right }}{{ c }} or ({{ left }}{{ c }} = {{ right }}{{ c }} and {{ lexicographic_greater(columns[1:], left, right) }}))
+    {%- endif -%}
 {%- endmacro %}

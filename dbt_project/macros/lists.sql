@@ -1,6 +1,6 @@
 {#-
-  The few list (array) operations the incremental bookkeeping needs, behind dispatchable macros
-  so another engine can supply its own syntax (Spark: collect_set, array_union, explode).
+  The few list (array) and hash operations the incremental bookkeeping needs, behind dispatchable
+  macros so another engine can supply its own syntax (Spark: collect_set, array_union, explode).
 -#}
 
 {#- aggregate: sorted distinct non-null values of an expression, [] when there are none -#}
@@ -11,19 +11,43 @@
     coalesce(list_sort(list(distinct {{ expression }}) filter (where {{ expression }} is not null)), [])
 {%- endmacro %}
 
-{#- aggregate: sorted union of a list column over the rows of a group -#}
-{% macro merge_distinct_lists(column) -%}
-    {{ return(adapter.dispatch('merge_distinct_lists', 'creator_warehouse')(column)) }}
+{#- sorted distinct union of two lists -#}
+{% macro list_union(left, right) -%}
+    {{ return(adapter.dispatch('list_union', 'creator_warehouse')(left, right)) }}
 {%- endmacro %}
-{% macro default__merge_distinct_lists(column) -%}
-    coalesce(list_sort(list_distinct(flatten(list({{ column }})))), [])
+{% macro default__list_union(left, right) -%}
+    list_sort(list_distinct(list_concat({{ left }}, {{ right }})))
 {%- endmacro %}
 
-{#- a FROM-clause item expanding a list column into rows of table_alias.column_alias:
-    `from t, {{ unnest_list('t.xs', 'each_x', 'x') }}` -#}
-{% macro unnest_list(list_column, table_alias, column_alias) -%}
-    {{ return(adapter.dispatch('unnest_list', 'creator_warehouse')(list_column, table_alias, column_alias)) }}
+{#- null when a list has at most one element (the "single value" encoding of the seen lists) -#}
+{% macro null_if_single(list_expression) -%}
+    {{ return(adapter.dispatch('null_if_single', 'creator_warehouse')(list_expression)) }}
 {%- endmacro %}
-{% macro default__unnest_list(list_column, table_alias, column_alias) -%}
-    unnest({{ list_column }}) as {{ table_alias }}({{ column_alias }})
+{% macro default__null_if_single(list_expression) -%}
+    case when len({{ list_expression }}) > 1 then {{ list_expression }} end
+{%- endmacro %}
+
+{#- the values of a seen list: the list itself, or else the single current value (none if null) -#}
+{% macro seen_values(list_column, value_column) -%}
+    {{ return(adapter.dispatch('seen_values', 'creator_warehouse')(list_column, value_column)) }}
+{%- endmacro %}
+{% macro default__seen_values(list_column, value_column) -%}
+    coalesce({{ list_column }}, case when {{ value_column }} is null then [] else [{{ value_column }}] end)
+{%- endmacro %}
+
+{#- a FROM-clause item expanding a list into rows of table_alias.column_alias:
+    `from t, {{ unnest_list('t.xs', 'each_x', 'x') }}` -#}
+{% macro unnest_list(list_expression, table_alias, column_alias) -%}
+    {{ return(adapter.dispatch('unnest_list', 'creator_warehouse')(list_expression, table_alias, column_alias)) }}
+{%- endmacro %}
+{% macro default__unnest_list(list_expression, table_alias, column_alias) -%}
+    unnest({{ list_expression }}) as {{ table_alias }}({{ column_alias }})
+{%- endmacro %}
+
+{#- stable 64-bit hash of key columns (md5 based: unlike hash(), stable across engine versions) -#}
+{% macro key_hash(columns, prefix='') -%}
+    {{ return(adapter.dispatch('key_hash', 'creator_warehouse')(columns, prefix)) }}
+{%- endmacro %}
+{% macro default__key_hash(columns, prefix='') -%}
+    cast(md5_number({% for c in columns %}coalesce({{ prefix }}{{ c }}, ''){{ " || chr(31) || " if not loop.last }}{% endfor %}) >> 64 as ubigint)
 {%- endmacro %}

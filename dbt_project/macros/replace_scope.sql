@@ -13,7 +13,7 @@
     scope_columns: the key columns, a list (same names in scope model and target) or a mapping
                    {target column: scope model column}
   or
-    scope_predicate: a SQL predicate over the target's columns
+    scope_delivery_day_column: a column of the target; the scope is the run's delivery days
 -#}
 {% macro get_incremental_replace_scope_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
@@ -21,7 +21,7 @@
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set scope_model = config.get('scope_model') -%}
     {%- set scope_columns = config.get('scope_columns') -%}
-    {%- set scope_predicate = config.get('scope_predicate') -%}
+    {%- set scope_day_column = config.get('scope_delivery_day_column') -%}
     {%- if scope_model and scope_columns -%}
         {%- set scope_relation = ref(scope_model) -%}
         {%- if scope_columns is mapping -%}
@@ -35,10 +35,10 @@
             select 1 from {{ scope_relation }} as dbt_scope
             where {% for t, s in column_pairs %}dbt_scope.{{ s }} = dbt_scope_target.{{ t }}{{ ' and ' if not loop.last }}{% endfor %}
         );
-    {%- elif scope_predicate -%}
-        delete from {{ target }} where {{ scope_predicate }};
+    {%- elif scope_day_column -%}
+        delete from {{ target }} where {{ delivery_day_filter(scope_day_column) }};
     {%- else -%}
-        {{ exceptions.raise_compiler_error("replace_scope needs scope_model + scope_columns, or scope_predicate") }}
+        {{ exceptions.raise_compiler_error("replace_scope needs scope_model + scope_columns, or scope_delivery_day_column") }}
     {%- endif %}
 
     insert into {{ target }} ({{ dest_cols_csv }})

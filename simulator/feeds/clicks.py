@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..rand import cdf, hex16
-from ..render import Batch, extra, join, pick, take, ts, when
+from ..render import Batch, extra, join, pick, ts, when
 from ..schema import EXTRA_FIELDS
 from ..seasons import DAY
 from . import links
 
-LINK_AGE_DAYS = 30
+LINK_AGE_DAYS = links.ACTIVE_DAYS
 _AGE_CDF = cdf(np.exp(-np.arange(LINK_AGE_DAYS) / 3.0))
 _REFERRERS = ('"l.instagram.com"', '"m.youtube.com"', '"t.co"', '"pinterest.com"', '"l.facebook.com"',
               "null", "null", '"mail.google.com"', '"blog.example.com"', "null")
@@ -25,19 +25,22 @@ class Clicks:
         r = ctx.rng
         c = np.broadcast_to(np.asarray(c, dtype=np.int64), np.shape(j))
         self.c, self.j = c, j
-        age = r.choice("click.age", c, j, _AGE_CDF)
-        self.link_day = c - age
-        days = np.arange(int(c.min(initial=0)) - LINK_AGE_DAYS, int(c.max(initial=0)) + 1)
+        u_age, u_link = r.uniform2("click.link", c, j)
+        self.link_day = c - np.searchsorted(_AGE_CDF, u_age, side="right")
+        days = np.arange(int(c.min()) - LINK_AGE_DAYS, int(c.max()) + 1) if len(c) else np.zeros(1, np.int64)
         n_links = np.array([ctx.n_links(int(d)) for d in days], dtype=np.int64)
         nl = n_links[self.link_day - days[0]]
-        self.link_idx = np.minimum((nl * r.uniform("click.link", c, j) ** 3).astype(np.int64), nl - 1)
+        self.link_idx = np.minimum((nl * u_link ** 3).astype(np.int64), nl - 1)   # low index = popular
         created = links.created_at(ctx, self.link_day, self.link_idx)
         start = np.maximum(c * DAY, created)
         self.clicked_at = start + (r.uniform("click.sec", c, j) * (c * DAY + DAY - start)).astype(np.int64)
-        self.event_id = r.bits("click.id", c, j)
 
     def link_id(self, ctx) -> np.ndarray:
         return links.link_id(ctx, self.link_day, self.link_idx)
+
+
+def event_id(ctx, c, j) -> np.ndarray:
+    return ctx.rng.bits("click.id", c, j)
 
 
 def _blocks(ctx, c: int) -> tuple[int, int, int]:
@@ -52,41 +55,51 @@ def _delivered(ctx, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     """(c, j, late, old) of every click delivered on `day`: on time first, then late ones."""
     r = ctx.rng
     cs, js, late, old = [], [], [], []
+
+    def add(c, j, is_late, is_old):
+        cs.append(np.full(len(j), c, np.int64))
+        js.append(j)
+        late.append(np.full(len(j), is_late))
+        old.append(np.full(len(j), is_old))
+
     on, _, _ = _blocks(ctx, day)
-    cs.append(np.full(on, day, np.int64)); js.append(np.arange(on, dtype=np.int64))
-    late.append(np.zeros(on, bool)); old.append(np.zeros(on, bool))
+    add(day, np.arange(on, dtype=np.int64), False, False)
     for back in range(1, OLD_MAX_DAYS + 1):
         c = day - back
         on, n_late, n_old = _blocks(ctx, c)
         if back <= 3 and n_late:
             j = np.arange(on, on + n_late, dtype=np.int64)
-            j = j[r.integers("click.late_delay", c, j, 1, 4) == back]
-            cs.append(np.full(len(j), c)); js.append(j); late.append(np.ones(len(j), bool)); old.append(np.zeros(len(j), bool))
+            add(c, j[r.integers("click.late_delay", c, j, 1, 4) == back], True, False)
         if back >= 4 and n_old:
             j = np.arange(on + n_late, on + n_late + n_old, dtype=np.int64)
-            j = j[r.integers("click.old_delay", c, j, 4, OLD_MAX_DAYS + 1) == back]
-            cs.append(np.full(len(j), c)); js.append(j); late.append(np.ones(len(j), bool)); old.append(np.ones(len(j), bool))
+            add(c, j[r.integers("click.old_delay", c, j, 4, OLD_MAX_DAYS + 1) == back], True, True)
     return np.concatenate(cs), np.concatenate(js), np.concatenate(late), np.concatenate(old)
 
 
 def build(ctx, day: int) -> Batch:
+    # Only the coordinates are held for the whole day; attributes are computed per file in
+    # render(), which keeps memory flat at 10M clicks a day.
     r = ctx.rng
     c, j, late, old = _delivered(ctx, day)
-    k = Clicks(ctx, c, j)
     orphan = (r.uniform("click.orphan", c, j) < ctx.rates.orphan) & ~late
-    link = np.where(orphan, r.bits("click.orphan_link", c, j), k.link_id(ctx))
-    chan = links.channel(ctx, k.link_day, k.link_idx)
-    referrer = np.where(r.uniform("click.ref", c, j) < 0.75, chan, 9)
-    mobile = r.uniform("click.device_type", c, j) < 0.78
-    repeat = r.uniform("click.repeat", c, j) < 0.15        # the same device clicking a link again
-    device = np.where(repeat, r.bits("device.repeat", k.link_day, k.link_idx * 4 + r.integers("click.repeat_slot", c, j, 0, 4)),
-                      r.bits("device.id", c, j))
-    app = r.uniform("click.app", c, j) < 0.62
 
     def render(rows, ms, ext):
-        return join('{"event_id":"', hex16(k.event_id[rows]), '","link_id":"', hex16(link[rows]),
-                    '","clicked_at":', ts(k.clicked_at[rows], ms), ',"device_type":', when(mobile[rows], "1", "2"),
-                    ',"device_id":"', hex16(device[rows]), '","referrer_src":', pick(_REFERRERS, referrer[rows]),
-                    ',"app_installed":', when(app[rows], "true", "false"), extra(ext, EXTRA_FIELDS["link_clicks"]), "}\n")
+        cc, jj = c[rows], j[rows]
+        k = Clicks(ctx, cc, jj)
+        link = k.link_id(ctx)
+        o = np.flatnonzero(orphan[rows])
+        link[o] = r.bits("click.orphan_link", cc[o], jj[o])
+        u_ref, u_mobile = r.uniform2("click.ref_device", cc, jj)
+        referrer = np.where(u_ref < 0.75, links.channel(ctx, k.link_day, k.link_idx), 9)
+        u_app, u_repeat = r.uniform2("click.app_repeat", cc, jj)
+        device = r.bits("device.id", cc, jj)
+        rep = np.flatnonzero(u_repeat < 0.15)           # the same device clicking the link again
+        slot = r.integers("click.slot", cc[rep], jj[rep], 0, 4)
+        device[rep] = r.bits("device.repeat", k.link_day[rep], k.link_idx[rep] * 4 + slot)
+        return join('{"event_id":"', hex16(event_id(ctx, cc, jj)), '","link_id":"', hex16(link),
+                    '","clicked_at":', ts(k.clicked_at, ms), ',"device_type":', when(u_mobile < 0.78, "1", "2"),
+                    ',"device_id":"', hex16(device), '","referrer_src":', pick(_REFERRERS, referrer),
+                    ',"app_installed":', when(u_app < 0.62, "true", "false"),
+                    extra(ext, EXTRA_FIELDS["link_clicks"]), "}\n")
 
     return Batch("link_clicks", len(c), render, tags={"late": late & ~old, "late_old": old, "orphan": orphan})

@@ -10,6 +10,7 @@ from ..schema import ACTIONS, APPEAL_STATUSES, EXTRA_FIELDS, POLICIES
 from ..seasons import DAY, dst_change_kind, la_offset, wallclock
 
 _SEVERITY_CDF = cdf((45, 30, 17, 8))
+_OFF_PLATFORM = POLICIES.index("OFF_PLATFORM_TRANSACTION")   # no content to point at
 _HARSH = np.array([p in ("PROHIBITED_PRODUCT", "MEDICAL_CLAIM") for p in POLICIES])
 # per severity 1..4: (lenient action, harsh action)
 _ACTION = np.array([[0, 1], [1, 2], [2, 4], [3, 4]])
@@ -55,8 +56,9 @@ class Violations:
         self.severity = np.minimum(4, sev + _HARSH[self.policy])
         self.action = _ACTION[self.severity - 1, (r.uniform("viol.action", v, i) < 0.4).astype(int)]
         self.chr_delta = np.where(self.action == 0, 0, -self.severity * r.integers("viol.chr", v, i, 5, 26))
-        self.has_content = (r.uniform("viol.content", v, i) < 0.8) & (self.policy != 7)
-        self.content = r.bits("video.id", self.creator, r.integers("viol.video", v, i, 0, 1 << 20) % w.c_video_count[self.creator])
+        self.has_content = (r.uniform("viol.content", v, i) < 0.8) & (self.policy != _OFF_PLATFORM)
+        video = r.integers("viol.video", v, i, 0, 1 << 20) % w.c_video_count[self.creator]
+        self.content = r.bits("video.id", self.creator, video)
         local = enforced + np.where(pst_quirk, -8 * 3600, la_offset(enforced))
         self.local = wallclock(local)
         self.id = r.bits("viol.id", v, i)

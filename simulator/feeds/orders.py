@@ -1,14 +1,13 @@
 """affiliate_orders: one record per order-line state, re-sent on every change.
 
 Orders come from two origins: SHOP/VIDEO/LIVE orders placed on day O, and LINKSHARE orders that
-convert click j of day C. Each line follows a lifecycle (ORDERED, then SETTLED / REFUNDED /
-FROZEN / DEDUCTED) whose timestamps are functions of the line's coordinates, so the records due
-on a delivery day are found by recomputing the lifecycles of every order that could deliver one.
+convert a click of day C. Each line follows a lifecycle (ORDERED, then SETTLED / REFUNDED /
+FROZEN / DEDUCTED) whose timestamps are functions of the line's coordinates. To find the records
+due on a delivery day, the lifecycles of every order that could still deliver one are recomputed.
 """
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from ..rand import cdf, hex16
 from ..render import Batch, dec, extra, join, money, pick, take, ts, when
@@ -24,188 +23,226 @@ _PATHS = ((0.80, SETTLED, -1), (0.10, REFUNDED, -1), (0.04, FROZEN, SETTLED),
 _PATH_CDF = cdf([p[0] for p in _PATHS])
 _FIRST = np.array([p[1] for p in _PATHS])
 _SECOND = np.array([p[2] for p in _PATHS])
-# days after the order for the first change, by status
+# days after the order of the first change, by status
 _FIRST_LO = np.array([0, 7, 1, 2, 3])
 _FIRST_HI = np.array([0, 30, 20, 10, 20])
-_LINES_CDF = cdf((80, 15, 5))
+_LINES_CDF = cdf((80, 15, 5))             # 1..3 lines: no more than the 3 sku variants
 _QTY_CDF = cdf((75, 17, 5, 2, 1))
 _CONTENT = ("SHOP", "VIDEO", "LIVE", "LINKSHARE")
 _CONTENT_CDF = cdf((15, 55, 30))           # SHOP, VIDEO, LIVE for non-link orders
-B_OFFSET = 1 << 30                           # LINKSHARE orders' index space
-WINDOW = 14 * DAY
+B_OFFSET = 1 << 29      # LINKSHARE orders' index space; line keys jj * 4 + line stay below 2**32
+WINDOW = 14 * DAY                            # the marts' default attribution window
 
 MAX_LAG_DAYS, MAX_STATE_DAYS, OOO_DAYS, LATE_DAYS = 20, 55, 3, 60
+# how many days after its origin day an order can still deliver an on-time or out-of-order record
 HORIZON = {False: MAX_STATE_DAYS + OOO_DAYS + 1, True: MAX_LAG_DAYS + MAX_STATE_DAYS + OOO_DAYS + 1}
 
 
-def _count(ctx, link: bool, o: int) -> int:
-    return ctx.n_conversions(o) if link else ctx.n_orders(o)
-
-
 def _blocks(ctx, link: bool, o: int) -> tuple[int, int, int]:
-    """(n, first out-of-order index, first late index): blocks at the end of the index range."""
-    n = _count(ctx, link, o)
+    """(n, first out-of-order index, first late index): delivery faults are blocks at the end of
+    each origin's index range (indices are arbitrary labels, so this is a random sample)."""
+    n = ctx.n_conversions(o) if link else ctx.n_orders(o)
     n_late = round(n * ctx.rates.late_orders)
     n_ooo = round(n * ctx.rates.out_of_order)
     return n, n - n_late - n_ooo, n - n_late
 
 
-def _candidates(ctx, day: int):
-    """Every order that may deliver a record on `day`: (is_link, origin day, j, block) where block
-    is 0 on time, 1 out of order, 2 late. Old origins can only deliver late records."""
-    parts = []
-    for link in (False, True):
-        h = HORIZON[link]
-        for o in range(day - h - LATE_DAYS, day + 1):
-            n, ooo_from, late_from = _blocks(ctx, link, o)
-            j = np.arange(0 if o >= day - h else late_from, n, dtype=np.int64)
-            block = (j >= ooo_from).astype(np.int8) + (j >= late_from)
-            parts.append((np.full(len(j), link), np.full(len(j), o, np.int64), j, block))
-    return [np.concatenate(x) for x in zip(*parts)]
-
-
-def _lookup(fn, days: np.ndarray) -> np.ndarray:
+def _lookup(fn, days: np.ndarray, dtype=np.int64) -> np.ndarray:
+    """fn(day) for an array of days, calling fn once per distinct day."""
     if not len(days):
-        return np.zeros(0, np.int64)
+        return np.zeros(0, dtype)
     lo, hi = int(days.min()), int(days.max())
-    table = np.array([fn(d) for d in range(lo, hi + 1)])
-    return table[days - lo]
+    return np.array([fn(d) for d in range(lo, hi + 1)], dtype=dtype)[days - lo]
 
 
 class _Orders:
-    """Order-level facts of candidates: when placed and, for LINKSHARE, from which click."""
+    """Order-level facts: when placed and, for LINKSHARE, from which click.
 
-    def __init__(self, ctx, is_link, o, j, block):
+    With exact=False a LINKSHARE order's click is not looked up: its placing time is only known
+    to lie in [created, created + spread], which is enough to rule out most orders for a day."""
+
+    def __init__(self, ctx, is_link, o, j, block, exact: bool = True):
         r = ctx.rng
         self.is_link, self.o, self.j, self.block = is_link, o, j, block
         self.jj = j + np.where(is_link, B_OFFSET, 0)
-        created = o * DAY + r.integers("order.sec", o, self.jj, 0, DAY)
+        u_sec, u_lines = r.uniform2("order.base", o, self.jj)
+        created = o * DAY + (u_sec * DAY).astype(np.int64)
+        self.n_lines = np.searchsorted(_LINES_CDF, u_lines, side="right") + 1
         n = len(o)
-        self.click_day = o.copy()
+        self.spread = np.zeros(n, np.int64)
         self.click_idx = np.zeros(n, np.int64)
+        self.n_clicks = np.zeros(n, np.int64)
         self.link_day = np.zeros(n, np.int64)
         self.link_idx = np.zeros(n, np.int64)
-        self.event = np.zeros(n, np.uint64)
-        self.n_clicks = np.zeros(n, np.int64)
         b = np.flatnonzero(is_link)
         if len(b):
             ob, jb = o[b], j[b]
-            n_clicks = _lookup(ctx.n_clicks, ob)
-            idx = r.integers("conv.click", ob, jb, 0, 1 << 62) % np.maximum(n_clicks, 1)
-            c = clk.Clicks(ctx, ob, idx)
-            self.click_idx[b], self.link_day[b], self.link_idx[b], self.event[b] = idx, c.link_day, c.link_idx, c.event_id
-            u = r.uniform("conv.lag_kind", ob, jb)
-            v = r.uniform("conv.lag", ob, jb)
+            u, v = r.uniform2("conv.lag", ob, jb)
             lag = np.select(
                 [u < 0.003, u < 0.006, u < 0.009, u < 0.55, u < 0.80, u < 0.95],
                 [0, WINDOW, WINDOW + 1,                       # exactly on / just past the window edge
                  60 + v * 3540, 3600 + v * (3 * DAY - 3600), 3 * DAY + v * (WINDOW - 3 * DAY)],
-                WINDOW + 1 + v * (MAX_LAG_DAYS * DAY - WINDOW - 2)).astype(np.int64)
-            created[b] = c.clicked_at + lag
-            self.n_clicks[b] = n_clicks
+                WINDOW + 2 + v * (MAX_LAG_DAYS * DAY - WINDOW - 2)).astype(np.int64)
+            if exact:
+                n_clicks = np.maximum(_lookup(ctx.n_clicks, ob), 1)
+                idx = (r.bits("conv.click", ob, jb) % n_clicks.astype(np.uint64)).astype(np.int64)
+                c = clk.Clicks(ctx, ob, idx)
+                self.click_idx[b], self.n_clicks[b] = idx, n_clicks
+                self.link_day[b], self.link_idx[b] = c.link_day, c.link_idx
+                created[b] = c.clicked_at + lag
+            else:                                             # the click falls somewhere in day o
+                created[b] = ob * DAY + lag
+                self.spread[b] = DAY - 1
         self.created = created
-        self.n_lines = r.choice("order.lines", o, self.jj, _LINES_CDF) + 1
 
 
-def _schedule(ctx, day: int, orders: _Orders):
-    """Expand orders into lines and their state timeline; return the (line, state) pairs due on `day`."""
+def _timeline(ctx, orders: _Orders) -> dict:
+    """Lines of `orders` with their states' timestamps and delivery days ([lines, 3]); with an
+    uncertain placing time, `deliv` and `deliv_hi` bound the delivery day."""
     r = ctx.rng
     pos = np.repeat(np.arange(len(orders.o)), orders.n_lines)
     starts = np.cumsum(orders.n_lines) - orders.n_lines
     line_no = np.arange(len(pos)) - np.repeat(starts, orders.n_lines)
     o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
     created = orders.created[pos]
-    path = r.choice("line.path", o, lk, _PATH_CDF)
+    u_path, u_t1 = r.uniform2("line.life", o, lk)
+    path = np.searchsorted(_PATH_CDF, u_path, side="right")
     s1, s2 = _FIRST[path], _SECOND[path]
-    t1 = created + DAY * _FIRST_LO[s1] + (r.uniform("line.t1", o, lk) * DAY * (_FIRST_HI[s1] - _FIRST_LO[s1])).astype(np.int64)
-    t2 = t1 + 5 * DAY + (r.uniform("line.t2", o, lk) * 20 * DAY).astype(np.int64)
+    t1 = created + DAY * _FIRST_LO[s1] + (u_t1 * DAY * (_FIRST_HI[s1] - _FIRST_LO[s1])).astype(np.int64)
+    t2 = np.full(len(pos), -1, np.int64)
+    two = np.flatnonzero(s2 >= 0)
+    t2[two] = t1[two] + 5 * DAY + (r.uniform("line.t2", o[two], lk[two]) * 20 * DAY).astype(np.int64)
     times = np.stack([created, t1, t2], axis=1)
     status = np.stack([np.zeros_like(s1), s1, s2], axis=1)
     deliv = times // DAY
-    deliv[s2 < 0, 2] = np.iinfo(np.int64).min           # no such state
+    deliv_hi = (times + orders.spread[pos][:, None]) // DAY
+    deliv[s2 < 0, 2] = deliv_hi[s2 < 0, 2] = np.iinfo(np.int64).min      # no such state
 
-    # delivery faults come from blocks at the end of each origin's index range
-    n_states = np.where(s2 < 0, 2, 3)
-    late = orders.block[pos] == 2
-    ooo = orders.block[pos] == 1
-    late_state = np.where(late, r.integers("line.late_state", o, lk, 0, 3) % n_states, -1)
-    delay = np.where(r.uniform("line.late_big", o, lk) < 0.8, r.integers("line.late_days", o, lk, 1, 8),
-                     r.integers("line.late_days", o, lk, 8, LATE_DAYS + 1))
-    rows = np.flatnonzero(late)
-    deliv[rows, late_state[rows]] += delay[rows]
-    rows = np.flatnonzero(ooo)
-    deliv[rows, 0] = deliv[rows, 1] + r.integers("line.ooo_days", o[rows], lk[rows], 1, OOO_DAYS + 1)
+    block = orders.block[pos]
+    late_state = np.full(len(pos), -1, np.int64)
+    rows = np.flatnonzero(block == 2)                      # one state delivered 1..60 days late
+    if len(rows):
+        u_state, u_big = r.uniform2("line.late", o[rows], lk[rows])
+        late_state[rows] = (u_state * np.where(s2[rows] < 0, 2, 3)).astype(np.int64)
+        days = r.uniform("line.late_days", o[rows], lk[rows])
+        delay = np.where(u_big < 0.8, 1 + (days * 7).astype(np.int64), 8 + (days * (LATE_DAYS - 7)).astype(np.int64))
+        deliv[rows, late_state[rows]] += delay
+        deliv_hi[rows, late_state[rows]] += delay
+    rows = np.flatnonzero(block == 1)                      # ORDERED arrives after the next state
+    if len(rows):
+        wait = r.integers("line.ooo_days", o[rows], lk[rows], 1, OOO_DAYS + 1)
+        deliv[rows, 0] = deliv[rows, 1] + wait
+        deliv_hi[rows, 0] = deliv_hi[rows, 1] + wait
+    return dict(pos=pos, line_no=line_no, lk=lk, times=times, status=status, deliv=deliv, deliv_hi=deliv_hi,
+                late_state=late_state, ooo=block == 1)
 
-    line, state = np.nonzero(deliv == day)
-    return dict(pos=pos[line], line_no=line_no[line], lk=lk[line], state=state,
-                status=status[line, state], time=times[line, state],
-                late=late_state[line] == state, ooo=ooo[line] & (state == 0), s1=s1[line])
+
+def _keys(ctx, link: bool, o: int, j: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(is_link, origin day, j, block) of orders j of one origin; block 0 on time, 1 out of order, 2 late."""
+    _, ooo_from, late_from = _blocks(ctx, link, o)
+    block = (j >= ooo_from).astype(np.int8) + (j >= late_from)
+    return np.full(len(j), link), np.full(len(j), o, np.int64), j, block
+
+
+def _due(ctx, day: int) -> list[tuple[np.ndarray, ...]]:
+    """Keys of the orders that may deliver a record on `day`, one origin day at a time: a cheap
+    pass without click lookups rules out the rest (the exact pass happens in build)."""
+    due = []
+    for link in (False, True):
+        h = HORIZON[link]
+        for o in range(day - h - LATE_DAYS, day + 1):
+            n, _, late_from = _blocks(ctx, link, o)
+            j = np.arange(0 if o >= day - h else late_from, n, dtype=np.int64)   # far back: only late ones
+            if not len(j):
+                continue
+            keys = _keys(ctx, link, o, j)
+            tl = _timeline(ctx, _Orders(ctx, *keys, exact=False))
+            maybe = ((tl["deliv"] <= day) & (tl["deliv_hi"] >= day)).any(axis=1)
+            hit = np.unique(tl["pos"][maybe])
+            if len(hit):
+                due.append(tuple(k[hit] for k in keys))
+    return due
 
 
 def build(ctx, day: int) -> Batch:
     r, w = ctx.rng, ctx.world
-    orders = _Orders(ctx, *_candidates(ctx, day))
-    rec = _schedule(ctx, day, orders)
-    order = np.argsort(rec["time"], kind="stable")
-    rec = {k: v[order] for k, v in rec.items()}
-    pos, lk, line_no = rec["pos"], rec["lk"], rec["line_no"]
+    keys = _due(ctx, day)
+    if keys:
+        keys = [np.concatenate(k) for k in zip(*keys)]
+    else:
+        keys = [np.zeros(0, t) for t in (bool, np.int64, np.int64, np.int8)]
+    orders = _Orders(ctx, *keys)
+    tl = _timeline(ctx, orders)
+    line, state = np.nonzero(tl["deliv"] == day)
+    time = tl["times"][line, state]
+    order = np.argsort(time, kind="stable")
+    line, state, time = line[order], state[order], time[order]
+    pos, lk, line_no = tl["pos"][line], tl["lk"][line], tl["line_no"][line]
+    status = tl["status"][line, state]
+    late = tl["late_state"][line] == state
+    ooo = tl["ooo"][line] & (state == 0)
     o, jj, is_link = orders.o[pos], orders.jj[pos], orders.is_link[pos]
     created = orders.created[pos]
-    w.ensure(int(created.max(initial=0)))
     n = len(pos)
 
     # who and what: LINKSHARE orders inherit creator and product from the link
-    link_created = links.created_at(ctx, orders.link_day[pos], orders.link_idx[pos])
-    link_creator, link_product = links.owner(ctx, orders.link_day[pos], orders.link_idx[pos], link_created)
-    creator = np.where(is_link, link_creator, w.pick_creator(created, r.uniform("order.creator", o, jj)))
-    first = np.where(is_link, link_product, w.pick_product(created, r.uniform("order.product", o, jj)))
-    product = np.where(line_no == 0, first, w.pick_product(created, r.uniform("line.product", o, lk)))
-    content = np.where(is_link, 3, r.choice("order.content", o, jj, _CONTENT_CDF))
-    slot = r.integers("order.video", o, jj, 0, 1 << 20) % w.c_video_count[creator]
+    link_day, link_idx = orders.link_day[pos], orders.link_idx[pos]
+    link_creator, link_product = links.owner(ctx, link_day, link_idx, links.created_at(ctx, link_day, link_idx))
+    u_creator, u_product = r.uniform2("order.who", o, jj)
+    creator = np.where(is_link, link_creator, w.pick_creator(created, u_creator))
+    first = np.where(is_link, link_product, w.pick_product(created, u_product))
+    u_line_product, u_qty = r.uniform2("line.what", o, lk)
+    product = np.where(line_no == 0, first, w.pick_product(created, u_line_product))
+    qty = np.searchsorted(_QTY_CDF, u_qty, side="right") + 1
+    u_content, u_video = r.uniform2("order.content", o, jj)
+    content = np.where(is_link, 3, np.searchsorted(_CONTENT_CDF, u_content, side="right"))
+    slot = (u_video * w.c_video_count[creator]).astype(np.int64)
     content_id = np.select([content == 1, content == 2], [r.bits("video.id", creator, slot),
                                                          r.bits("live.id", creator, created // DAY)], 0)
-    link_id = links.link_id(ctx, orders.link_day[pos], orders.link_idx[pos])
+    link_id = links.link_id(ctx, link_day, link_idx)
 
-    # which click the order traces back to: mostly the converting click, a few unknown or on another link
-    tu = r.uniform("order.trace", o, jj)
-    other = r.bits("click.id", orders.click_day[pos], (orders.click_idx[pos] + 1) % np.maximum(orders.n_clicks[pos], 1))
-    trace = np.select([tu < 0.03, tu < 0.04], [r.bits("trace.unknown", o, jj), other], orders.event[pos])
+    # the click an order traces back to: mostly the converting one, a few unknown or on another link
+    u_trace, u_orphan = r.uniform2("order.trace_orphan", o, jj)
+    click_day, click_idx = o, orders.click_idx[pos]                 # a LINKSHARE order's origin is its click day
+    next_click = (click_idx + 1) % np.maximum(orders.n_clicks[pos], 1)
+    trace = np.select([u_trace < 0.03, u_trace < 0.04],
+                      [r.bits("trace.unknown", o, jj), clk.event_id(ctx, click_day, next_click)],
+                      clk.event_id(ctx, click_day, click_idx))
 
     day_of = created // DAY
     price, commission, _ = w.product_state(product, day_of)
-    disc = _lookup(discount, day_of) if n else np.zeros(0)
-    price = np.maximum(1, np.round(price * (1 - disc))).astype(np.int64)
-    qty = r.choice("line.qty", o, lk, _QTY_CDF) + 1
-    status = rec["status"]
-    refunded_part = 1 + r.integers("line.refund_part", o, lk, 0, 1 << 20) % np.maximum(qty - 1, 1)
-    refunded = np.where(status == REFUNDED, np.where((r.uniform("line.refund_full", o, lk) < 0.7) | (qty == 1), qty, refunded_part), 0)
+    price = np.maximum(1, np.round(price * (1 - _lookup(discount, day_of, np.float64)))).astype(np.int64)
+    u_full, u_part = r.uniform2("line.refund", o, lk)
+    part = 1 + (u_part * np.maximum(qty - 1, 1)).astype(np.int64)
+    refunded = np.where(status == REFUNDED, np.where((u_full < 0.7) | (qty == 1), qty, part), 0)
 
     # orphans: an unknown creator or product (never in any snapshot), on whole on-time orders
-    orphan = (r.uniform("order.orphan", o, jj) < ctx.rates.orphan) & (orders.block[pos] == 0)
-    orphan_creator = orphan & (r.uniform("order.orphan_kind", o, jj) < 0.5)
+    orphan = (u_orphan < ctx.rates.orphan) & (orders.block[pos] == 0)
+    orphan_creator = orphan & (u_orphan < ctx.rates.orphan / 2)
     orphan_product = orphan & ~orphan_creator
+    # lines of one order never share a sku_id (it is half the key): variants differ by line number
+    variant = ((r.uniform("order.variant", o, jj) * 3).astype(np.int64) + line_no) % 3
 
     def render(rows, ms, ext):
         oc, op = orphan_creator[rows], orphan_product[rows]
-        cid = take(w.c_id, creator[rows])
-        cid = when(oc, hex16(r.bits("orphan.creator", o[rows], jj[rows])), cid)
+        cid = when(oc, hex16(r.bits("orphan.creator", o[rows], jj[rows])), take(w.c_id, creator[rows]))
         pid = when(op, dec(r.bits("orphan.product", o[rows], lk[rows])), take(w.p_id, product[rows]))
         sid = when(op, dec(r.bits("orphan.shop", o[rows], jj[rows])), take(w.p_shop_id, product[rows]))
-        variant = r.integers("line.variant", o[rows], lk[rows], 0, 3)
-        sku = when(op, dec(r.bits("orphan.sku", o[rows], lk[rows])), dec(r.bits("sku.id", product[rows], variant)))
+        sku = when(op, dec(r.bits("orphan.sku", o[rows], lk[rows])),
+                   dec(r.bits("sku.id", product[rows], variant[rows])))
         ct = content[rows]
         cont = when(ct == 3, join('"', hex16(link_id[rows]), '"'),
                     when(ct == 0, "null", join('"', dec(content_id[rows]), '"')))
         tr = when(ct == 3, join('"', hex16(trace[rows]), '"'), "null")
-        cents = np.where(op, 500 + r.integers("orphan.price", o[rows], lk[rows], 0, 5000), price[rows])
-        comm = np.where(op, 1000, commission[rows])
+        cents = np.where(op, 500 + (r.uniform("orphan.price", o[rows], lk[rows]) * 5000).astype(np.int64), price[rows])
         return join('{"order_id":"', dec(r.bits("order.id", o[rows], jj[rows])), '","sku_id":"', sku,
                     '","creator_open_id":"', cid, '","product_id":"', pid, '","shop_id":"', sid,
                     '","content_type":"', pick(_CONTENT, ct), '","content_id":', cont, ',"trace_event_id":', tr,
-                    ',"quantity":', dec(qty[rows]), ',"unit_price":"', money(cents), '","currency":"USD","commission_rate":',
-                    dec(comm), ',"status":"', pick(ORDER_STATUSES, status[rows]), '","refunded_quantity":',
+                    ',"quantity":', dec(qty[rows]), ',"unit_price":"', money(cents),
+                    '","currency":"USD","commission_rate":', dec(np.where(op, 1000, commission[rows])),
+                    ',"status":"', pick(ORDER_STATUSES, status[rows]), '","refunded_quantity":',
                     dec(refunded[rows]), ',"created_at":', ts(created[rows], ms), ',"update_time":',
-                    ts(rec["time"][rows], ms), extra(ext, EXTRA_FIELDS["affiliate_orders"]), "}\n")
+                    ts(time[rows], ms), extra(ext, EXTRA_FIELDS["affiliate_orders"]), "}\n")
 
-    return Batch("affiliate_orders", n, render,
-                 tags={"late": rec["late"], "out_of_order": rec["ooo"], "orphan": orphan})
+    return Batch("affiliate_orders", n, render, tags={"late": late, "out_of_order": ooo, "orphan": orphan})
+

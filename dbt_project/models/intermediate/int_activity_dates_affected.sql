@@ -11,7 +11,7 @@ with order_dates as (
 
     select seen_dates.order_date as activity_date
     from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines,
-        {{ unnest_list('order_lines._order_dates_seen', 'seen_dates', 'order_date') }}
+        {{ unnest_list(seen_values('order_lines._order_dates_seen', 'order_lines.order_date'), 'seen_dates', 'order_date') }}
     where exists (
         select 1
         from {{ ref('int_order_items_affected') }} as affected
@@ -32,7 +32,7 @@ enforced_dates as (
 
     select seen_dates.enforced_date as activity_date
     from {{ ref('stg_tiktok__violations') }} as violations,
-        {{ unnest_list('violations._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
+        {{ unnest_list(seen_values('violations._enforced_dates_seen', 'violations.enforced_date'), 'seen_dates', 'enforced_date') }}
     where {{ delivery_day_filter('violations._dt') }}
 
 ),

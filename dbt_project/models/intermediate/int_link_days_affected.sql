@@ -12,7 +12,9 @@
 
 with clicks as (
 
-    select event_id, link_id, click_date, _dt, _link_ids_seen, _click_dates_seen
+    select event_id, link_id, click_date, _dt,
+        {{ seen_values('_link_ids_seen', 'link_id') }} as link_ids_seen,
+        {{ seen_values('_click_dates_seen', 'click_date') }} as click_dates_seen
     from {{ ref('stg_tiktok__link_clicks') }}
 
 ),
@@ -28,8 +30,8 @@ rows_of_batch_clicks as (
 
     select seen_links.link_id, seen_dates.click_date
     from batch_clicks,
-        {{ unnest_list('batch_clicks._link_ids_seen', 'seen_links', 'link_id') }},
-        {{ unnest_list('batch_clicks._click_dates_seen', 'seen_dates', 'click_date') }}
+        {{ unnest_list('batch_clicks.link_ids_seen', 'seen_links', 'link_id') }},
+        {{ unnest_list('batch_clicks.click_dates_seen', 'seen_dates', 'click_date') }}
 
 ),
 
@@ -53,7 +55,7 @@ traces_of_affected_lines as (
 
     select seen_traces.trace_event_id
     from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines,
-        {{ unnest_list('order_lines._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
+        {{ unnest_list(seen_values('order_lines._trace_event_ids_seen', 'order_lines.trace_event_id'), 'seen_traces', 'trace_event_id') }}
     where exists (
         select 1
         from {{ ref('int_order_items_affected') }} as affected

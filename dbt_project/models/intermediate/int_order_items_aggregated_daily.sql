@@ -2,8 +2,7 @@
     materialized='incremental',
     incremental_strategy='replace_scope',
     scope_model='int_activity_dates_affected',
-    scope_columns={'order_date': 'activity_date'},
-    full_refresh=is_full_rebuild()
+    scope_columns={'order_date': 'activity_date'}
 ) }}
 -- depends_on: {{ ref('int_activity_dates_affected') }}
 

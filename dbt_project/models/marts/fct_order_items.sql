@@ -2,8 +2,7 @@
     materialized='incremental',
     incremental_strategy='replace_scope',
     scope_model='int_order_items_affected',
-    scope_columns=['order_id', 'sku_id'],
-    full_refresh=is_full_rebuild()
+    scope_columns=['order_id', 'sku_id']
 ) }}
 -- depends_on: {{ ref('int_order_items_affected') }}
 

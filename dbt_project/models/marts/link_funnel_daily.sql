@@ -2,8 +2,7 @@
     materialized='incremental',
     incremental_strategy='replace_scope',
     scope_model='int_link_days_affected',
-    scope_columns=['link_id', 'click_date'],
-    full_refresh=is_full_rebuild()
+    scope_columns=['link_id', 'click_date']
 ) }}
 -- depends_on: {{ ref('int_link_days_affected') }}
 

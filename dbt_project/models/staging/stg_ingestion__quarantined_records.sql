@@ -1,7 +1,6 @@
 {{ config(
     incremental_strategy='replace_scope',
-    scope_predicate=delivery_day_filter('dt'),
-    full_refresh=is_full_rebuild()
+    scope_delivery_day_column='dt'
 ) }}
 
 {#- The rejected line itself (`raw`) is not copied: it may hold PII in clear. So is the `detail`

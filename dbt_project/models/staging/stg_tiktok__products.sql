@@ -1,4 +1,4 @@
-{{ config(unique_key='product_id', full_refresh=is_full_rebuild()) }}
+{{ config(unique_key='_key_hash') }}  {#- delete+insert on the key hash: see latest_state() #}
 
 with source as (
 
