@@ -29,7 +29,7 @@ demo: install
 	$(BIN)/cwh run --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA) --start $(DEMO_START) --end $(DEMO_END)
 
 test: install
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 dev: install
 	$(BIN)/cwh dev --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA)

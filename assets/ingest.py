@@ -6,6 +6,7 @@ duplicate records within the delivery count as duplicates skipped.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,6 +55,32 @@ def _lines_table(files: dict[str, pa.StringArray]) -> pa.Table:
     }) for name, lines in files.items()]
     empty = pa.table({"file": pa.array([], pa.string()), "line": pa.array([], pa.int64()), "text": pa.array([], pa.string())})
     return pa.concat_tables(tables) if tables else empty
+
+
+# DuckDB's JSON reader accepts a few things standard JSON forbids (trailing commas, NaN, Infinity).
+# The few lines that could hold one are re-checked with a strict parser.
+_LENIENT_JSON = r",\s*[}\]]|NaN|Infinity"
+
+
+def _strict_json_ok(text: str) -> bool:
+    def no_constants(name):
+        raise ValueError(name)
+
+    try:
+        json.loads(text, parse_constant=no_constants)
+        return True
+    except ValueError:
+        return False
+
+
+def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
+    suspects = con.execute("SELECT file, line, text FROM judged WHERE reason IS NULL AND regexp_matches(text, ?)",
+                           [_LENIENT_JSON]).fetchall()
+    bad = [(file, line) for file, line, text in suspects if not _strict_json_ok(text)]
+    if bad:
+        cleared = ", ".join(f'"{n}" = NULL' for n in feed.field_names)
+        con.executemany(f"UPDATE judged SET reason = 'invalid_json', field = NULL, _extra = NULL, {cleared} "
+                        "WHERE file = ? AND line = ?", bad)
 
 
 def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> IngestResult:
@@ -112,6 +139,7 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
             "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
         }))
         con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
+        _reject_lenient_json(con, feed)
         # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
         # seen twice (by a 128-bit hash, then compared in full) need ranking, which keeps this cheap.
         con.execute("""

@@ -34,23 +34,34 @@ def owner(ctx, e, i, created) -> tuple[np.ndarray, np.ndarray]:
             w.pick_product(created, ctx.rng.uniform("link.product", e, i)))
 
 
+def _links_of(ctx, e: int) -> dict[str, np.ndarray]:
+    """Links created on day e in creation order; memoised, as each is exported ACTIVE_DAYS times."""
+    memo = ctx.memo.setdefault("links", {})
+    if e not in memo:
+        for old in [k for k in memo if k < e - ACTIVE_DAYS]:
+            del memo[old]
+        i = np.arange(ctx.n_links(e), dtype=np.int64)
+        created = created_at(ctx, e, i)
+        order = np.argsort(created, kind="stable")
+        i, created = i[order], created[order]
+        creator, product = owner(ctx, e, i, created)
+        memo[e] = dict(created=created, creator=creator, product=product, channel=channel(ctx, e, i),
+                       id=link_id(ctx, e, i))
+    return memo[e]
+
+
 def build(ctx, day: int) -> Batch:
     # Links can be clicked for ACTIVE_DAYS after creation, and the export re-sends every link
     # still active, so a warehouse that starts on any day knows every link a new click can hit.
-    days = np.arange(day - ACTIVE_DAYS + 1, day + 1)
-    counts = np.array([ctx.n_links(int(d)) for d in days])
-    e = np.repeat(days, counts)
-    i = np.arange(len(e)) - np.repeat(np.cumsum(counts) - counts, counts)
-    created = created_at(ctx, e, i)
-    order = np.argsort(created, kind="stable")            # exported in creation order
-    e, i, created = e[order], i[order], created[order]
-    creator, product = owner(ctx, e, i, created)
-    ids, chan = hex16(link_id(ctx, e, i)), channel(ctx, e, i)
+    per_day = [_links_of(ctx, e) for e in range(day - ACTIVE_DAYS + 1, day + 1)]
+    cols = {k: np.concatenate([d[k] for d in per_day]) for k in per_day[0]}
     w = ctx.world
 
     def render(rows, ms, ext):
-        return join('{"link_id":"', take(ids, rows), '","creator_open_id":"', take(w.c_id, creator[rows]),
-                    '","product_id":"', take(w.p_id, product[rows]), '","channel":"', pick(CHANNELS, chan[rows]),
-                    '","created_at":', ts(created[rows], ms), extra(ext, EXTRA_FIELDS["links"]), "}\n")
+        return join('{"link_id":"', hex16(cols["id"][rows]),
+                    '","creator_open_id":"', take(w.c_id, cols["creator"][rows]),
+                    '","product_id":"', take(w.p_id, cols["product"][rows]),
+                    '","channel":"', pick(CHANNELS, cols["channel"][rows]),
+                    '","created_at":', ts(cols["created"][rows], ms), extra(ext, EXTRA_FIELDS["links"]), "}\n")
 
-    return Batch("links", len(e), render)
+    return Batch("links", len(cols["created"]), render)

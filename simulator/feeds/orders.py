@@ -96,44 +96,91 @@ class _Orders:
         self.created = created
 
 
-def _timeline(ctx, orders: _Orders) -> dict:
-    """Lines of `orders` with their states' timestamps and delivery days ([lines, 3]); with an
-    uncertain placing time, `deliv` and `deliv_hi` bound the delivery day."""
-    r = ctx.rng
+def _lines(orders: _Orders) -> tuple[np.ndarray, np.ndarray]:
+    """(order position, line number) of every line of `orders`."""
     pos = np.repeat(np.arange(len(orders.o)), orders.n_lines)
     starts = np.cumsum(orders.n_lines) - orders.n_lines
-    line_no = np.arange(len(pos)) - np.repeat(starts, orders.n_lines)
-    o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
-    created = orders.created[pos]
+    return pos, np.arange(len(pos)) - np.repeat(starts, orders.n_lines)
+
+
+def _lifecycle(ctx, o: np.ndarray, lk: np.ndarray):
+    """(first change, second change or -1, their offsets in seconds after the order) per line."""
+    r = ctx.rng
     u_path, u_t1 = r.uniform2("line.life", o, lk)
     path = np.searchsorted(_PATH_CDF, u_path, side="right")
     s1, s2 = _FIRST[path], _SECOND[path]
-    t1 = created + DAY * _FIRST_LO[s1] + (u_t1 * DAY * (_FIRST_HI[s1] - _FIRST_LO[s1])).astype(np.int64)
-    t2 = np.full(len(pos), -1, np.int64)
+    off1 = DAY * _FIRST_LO[s1] + (u_t1 * DAY * (_FIRST_HI[s1] - _FIRST_LO[s1])).astype(np.int64)
+    off2 = np.zeros(len(o), np.int64)
     two = np.flatnonzero(s2 >= 0)
-    t2[two] = t1[two] + 5 * DAY + (r.uniform("line.t2", o[two], lk[two]) * 20 * DAY).astype(np.int64)
-    times = np.stack([created, t1, t2], axis=1)
-    status = np.stack([np.zeros_like(s1), s1, s2], axis=1)
-    deliv = times // DAY
-    deliv_hi = (times + orders.spread[pos][:, None]) // DAY
-    deliv[s2 < 0, 2] = deliv_hi[s2 < 0, 2] = np.iinfo(np.int64).min      # no such state
+    off2[two] = off1[two] + 5 * DAY + (r.uniform("line.t2", o[two], lk[two]) * 20 * DAY).astype(np.int64)
+    return s1, s2, off1, off2
 
-    block = orders.block[pos]
-    late_state = np.full(len(pos), -1, np.int64)
+
+def _delays(ctx, o, lk, s2, block):
+    """(late state or -1, its delay in days, days ORDERED waits after the next state or 0) per line."""
+    r = ctx.rng
+    late_state = np.full(len(o), -1, np.int64)
+    delay = np.zeros(len(o), np.int64)
+    wait = np.zeros(len(o), np.int64)
     rows = np.flatnonzero(block == 2)                      # one state delivered 1..60 days late
     if len(rows):
         u_state, u_big = r.uniform2("line.late", o[rows], lk[rows])
         late_state[rows] = (u_state * np.where(s2[rows] < 0, 2, 3)).astype(np.int64)
         days = r.uniform("line.late_days", o[rows], lk[rows])
-        delay = np.where(u_big < 0.8, 1 + (days * 7).astype(np.int64), 8 + (days * (LATE_DAYS - 7)).astype(np.int64))
-        deliv[rows, late_state[rows]] += delay
-        deliv_hi[rows, late_state[rows]] += delay
+        delay[rows] = np.where(u_big < 0.8, 1 + (days * 7).astype(np.int64),
+                               8 + (days * (LATE_DAYS - 7)).astype(np.int64))
     rows = np.flatnonzero(block == 1)                      # ORDERED arrives after the next state
     if len(rows):
-        wait = r.integers("line.ooo_days", o[rows], lk[rows], 1, OOO_DAYS + 1)
-        deliv[rows, 0] = deliv[rows, 1] + wait
-        deliv_hi[rows, 0] = deliv_hi[rows, 1] + wait
-    return dict(pos=pos, line_no=line_no, lk=lk, times=times, status=status, deliv=deliv, deliv_hi=deliv_hi,
+        wait[rows] = r.integers("line.ooo_days", o[rows], lk[rows], 1, OOO_DAYS + 1)
+    return late_state, delay, wait
+
+
+def _delivery_days(created, spread, s2, off1, off2, late_state, delay, wait):
+    """([lines, 3] first, [lines, 3] last) possible delivery day of each state; equal when the
+    placing time is exact (spread 0); a missing state gets an impossible day."""
+    offs = np.stack([np.zeros_like(off1), off1, off2], axis=1)
+    lo = (created[:, None] + offs) // DAY
+    hi = (created[:, None] + spread[:, None] + offs) // DAY
+    for d in (lo, hi):
+        d[s2 < 0, 2] = np.iinfo(np.int64).min
+        rows = np.flatnonzero(late_state >= 0)
+        d[rows, late_state[rows]] += delay[rows]
+        rows = np.flatnonzero(wait > 0)
+        d[rows, 0] = d[rows, 1] + wait[rows]
+    return lo, hi
+
+
+def _may_deliver(ctx, orders: _Orders, day: int) -> np.ndarray:
+    """Per order: may it deliver a record on `day`, given only bounds of its placing time?"""
+    pos, line_no = _lines(orders)
+    o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
+    s1, s2, off1, off2 = _lifecycle(ctx, o, lk)
+    lo = orders.created[pos]
+    hi = lo + orders.spread[pos]
+    start, end = day * DAY, day * DAY + DAY - 1
+    block = orders.block[pos]
+    hit = (block == 0) & (((lo <= end) & (hi >= start)) | ((lo + off1 <= end) & (hi + off1 >= start)) |
+                          ((s2 >= 0) & (lo + off2 <= end) & (hi + off2 >= start)))
+    rows = np.flatnonzero(block != 0)                      # the few late / out-of-order ones
+    if len(rows):
+        first, last = _delivery_days(lo[rows], hi[rows] - lo[rows], s2[rows], off1[rows], off2[rows],
+                                     *_delays(ctx, o[rows], lk[rows], s2[rows], block[rows]))
+        hit[rows] = ((first <= day) & (last >= day)).any(axis=1)
+    return np.bincount(pos[hit], minlength=len(orders.o)) > 0
+
+
+def _timeline(ctx, orders: _Orders) -> dict:
+    """Lines of `orders` with their states' timestamps and delivery days ([lines, 3])."""
+    pos, line_no = _lines(orders)
+    o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
+    created = orders.created[pos]
+    s1, s2, off1, off2 = _lifecycle(ctx, o, lk)
+    times = np.stack([created, created + off1, np.where(s2 >= 0, created + off2, -1)], axis=1)
+    status = np.stack([np.zeros_like(s1), s1, s2], axis=1)
+    block = orders.block[pos]
+    late_state, delay, wait = _delays(ctx, o, lk, s2, block)
+    deliv, _ = _delivery_days(created, np.zeros_like(created), s2, off1, off2, late_state, delay, wait)
+    return dict(pos=pos, line_no=line_no, lk=lk, times=times, status=status, deliv=deliv,
                 late_state=late_state, ooo=block == 1)
 
 
@@ -146,7 +193,7 @@ def _keys(ctx, link: bool, o: int, j: np.ndarray) -> tuple[np.ndarray, ...]:
 
 def _due(ctx, day: int) -> list[tuple[np.ndarray, ...]]:
     """Keys of the orders that may deliver a record on `day`, one origin day at a time: a cheap
-    pass without click lookups rules out the rest (the exact pass happens in build)."""
+    pass without click lookups rules out most (the exact pass happens in build)."""
     due = []
     for link in (False, True):
         h = HORIZON[link]
@@ -156,11 +203,9 @@ def _due(ctx, day: int) -> list[tuple[np.ndarray, ...]]:
             if not len(j):
                 continue
             keys = _keys(ctx, link, o, j)
-            tl = _timeline(ctx, _Orders(ctx, *keys, exact=False))
-            maybe = ((tl["deliv"] <= day) & (tl["deliv_hi"] >= day)).any(axis=1)
-            hit = np.unique(tl["pos"][maybe])
-            if len(hit):
-                due.append(tuple(k[hit] for k in keys))
+            maybe = _may_deliver(ctx, _Orders(ctx, *keys, exact=False), day)
+            if maybe.any():
+                due.append(tuple(k[maybe] for k in keys))
     return due
 
 

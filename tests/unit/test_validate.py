@@ -78,3 +78,15 @@ def test_local_time_and_violation_ranges():
     assert [(r["reason"], r["field"]) for r in rows] == [
         (None, None), ("out_of_range", "severity"), ("out_of_range", "chr_delta"), ("wrong_type", "enforced_local")]
     assert rows[0]["enforced_local"] == "2026-11-01 01:30:00"  # converted to UTC in staging, not here
+
+
+@pytest.mark.parametrize("text", ['{"link_id": "l9", "creator_open_id": "c1", "product_id": "p1", "channel": "BLOG", "created_at": 1,}',
+                                  '{"link_id": "l9", "creator_open_id": "c1", "product_id": "p1", "channel": "BLOG", "created_at": 1, "x": NaN}'])
+def test_json_that_only_a_lenient_parser_accepts_is_invalid(tmp_path, text):
+    from assets.ingest import ingest_feed_day
+    from assets.lake import Lake
+    from landing_builder import write_delivery
+
+    write_delivery(tmp_path / "landing", "links", "2026-11-01", {"a.jsonl": [link(), text]})
+    result = ingest_feed_day(Lake(tmp_path / "lake"), tmp_path / "landing", "links", "2026-11-01")
+    assert (result.valid, result.quarantined_by_reason) == (1, {"invalid_json": 1})
