@@ -38,12 +38,16 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, layer: str):
-    Settings.from_env().warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    settings = Settings.from_env()
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # The delivery days of this run: the models process exactly these lake partitions. An
     # environment variable, not --vars: changing vars makes dbt re-parse the whole project.
     os.environ["CWH_DELIVERY_DAYS"] = ",".join(context.partition_keys)
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
+    # warehouse file) then carries over from run to run instead of re-parsing the project each time.
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
+                         target_path=settings.data_dir / "dbt_target")
     yield from invocation.stream()
     report(context, f"{context.partition_key_range.end} dbt {layer}: built")
 

@@ -29,8 +29,8 @@ def published_marts(context: AssetExecutionContext):
     settings = Settings.from_env()
     lake = Lake(settings.lake_dir)
     covered = sorted(set.intersection(*(set(lake.committed_days(f)) for f in FEEDS)))
-    result = publish(settings, MARTS, context.run_id, context.partition_key_range.end, covered,
-                     gate_log.read(settings.data_dir, context.run_id))
+    result = publish(settings, MARTS, context.run.run_id, context.partition_key_range.end, covered,
+                     gate_log.read(settings.data_dir, context.run.run_id))
     report(context, f"{context.partition_key_range.end} published {result.path} "
                     f"({', '.join(f'{k} {v:,}' for k, v in result.row_counts.items())})")
     return MaterializeResult(metadata={"path": str(result.path), "row_counts": MetadataValue.json(result.row_counts),

@@ -77,7 +77,7 @@ def _raw_asset(feed: str):
             except DeliveryError as exc:
                 raise Failure(description=str(exc)) from exc
             gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
-            gate_log.record(settings.data_dir, context.run_id, "raw", gate)
+            gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:
                 lake.commit(feed, dt, result.ledger_files)
             else:

@@ -38,7 +38,7 @@ def _stage_gates(stage: str):
             failed = []
             for path in paths:
                 gate = verify(con, path, DATA_SOURCE)
-                gate_log.record(settings.data_dir, context.run_id, stage, gate)
+                gate_log.record(settings.data_dir, context.run.run_id, stage, gate)
                 if not gate.passed:
                     failed.append(gate.contract)
                 yield AssetCheckResult(

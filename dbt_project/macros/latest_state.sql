@@ -120,6 +120,10 @@ select
     case
         when not _has_existing then _b_{{ name }}
         when not _has_batch then _e_{{ name }}
+        {# fast path: both sides hold the same single value (a re-delivery) #}
+        when _e_{{ name }} is null and _b_{{ name }} is null
+            and (_e_{{ column }} = _b_single_{{ name }} or (_e_{{ column }} is null and _b_single_{{ name }} is null))
+            then null
         else {{ null_if_single(list_union(
                 seen_values('_e_' ~ name, '_e_' ~ column),
                 seen_values('_b_' ~ name, '_b_single_' ~ name))) }}

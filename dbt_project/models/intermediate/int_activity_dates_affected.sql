@@ -7,17 +7,28 @@
   Empty on a full rebuild.
 -#}
 
-with order_dates as (
+with affected_lines as (
+
+    select order_lines.order_date, order_lines._order_dates_seen
+    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines
+    inner join {{ ref('int_order_items_affected') }} as affected
+        on affected.order_id = order_lines.order_id
+        and affected.sku_id = order_lines.sku_id
+
+),
+
+order_dates as (
+
+    select order_date as activity_date
+    from affected_lines
+    where _order_dates_seen is null
+
+    union all
 
     select seen_dates.order_date as activity_date
-    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines,
-        {{ unnest_list(seen_values('order_lines._order_dates_seen', 'order_lines.order_date'), 'seen_dates', 'order_date') }}
-    where exists (
-        select 1
-        from {{ ref('int_order_items_affected') }} as affected
-        where affected.order_id = order_lines.order_id
-            and affected.sku_id = order_lines.sku_id
-    )
+    from affected_lines,
+        {{ unnest_list('affected_lines._order_dates_seen', 'seen_dates', 'order_date') }}
+    where affected_lines._order_dates_seen is not null
 
 ),
 
@@ -28,12 +39,26 @@ click_dates as (
 
 ),
 
+batch_violations as (
+
+    select enforced_date, _enforced_dates_seen
+    from {{ ref('stg_tiktok__violations') }}
+    where {{ delivery_day_filter('_dt') }}
+
+),
+
 enforced_dates as (
 
+    select enforced_date as activity_date
+    from batch_violations
+    where _enforced_dates_seen is null
+
+    union all
+
     select seen_dates.enforced_date as activity_date
-    from {{ ref('stg_tiktok__violations') }} as violations,
-        {{ unnest_list(seen_values('violations._enforced_dates_seen', 'violations.enforced_date'), 'seen_dates', 'enforced_date') }}
-    where {{ delivery_day_filter('violations._dt') }}
+    from batch_violations,
+        {{ unnest_list('batch_violations._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
+    where batch_violations._enforced_dates_seen is not null
 
 ),
 

@@ -1,8 +1,7 @@
 {#-
   Scope of a batch run for link_funnel_daily: the (link_id, click_date) rows to recompute.
     - every link and every click date any delivered version of a batch click had
-      (staging's _link_ids_seen x _click_dates_seen), so a click that moved is removed from
-      its old row;
+      (staging's seen lists), so a click that moved is removed from its old row;
     - all rows of links whose winning record came from this batch (a late or changed link
       changes the owner, product and channel of its old clicks);
     - the rows of the clicks that current or former trace_event_ids of recomputed order lines
@@ -12,9 +11,7 @@
 
 with clicks as (
 
-    select event_id, link_id, click_date, _dt,
-        {{ seen_values('_link_ids_seen', 'link_id') }} as link_ids_seen,
-        {{ seen_values('_click_dates_seen', 'click_date') }} as click_dates_seen
+    select event_id, link_id, click_date, _dt, _link_ids_seen, _click_dates_seen
     from {{ ref('stg_tiktok__link_clicks') }}
 
 ),
@@ -28,10 +25,18 @@ batch_clicks as (
 
 rows_of_batch_clicks as (
 
+    {#- nearly every click has only ever had one link and one date: no list work for those -#}
+    select link_id, click_date
+    from batch_clicks
+    where _link_ids_seen is null and _click_dates_seen is null
+
+    union all
+
     select seen_links.link_id, seen_dates.click_date
     from batch_clicks,
-        {{ unnest_list('batch_clicks.link_ids_seen', 'seen_links', 'link_id') }},
-        {{ unnest_list('batch_clicks.click_dates_seen', 'seen_dates', 'click_date') }}
+        {{ unnest_list(seen_values('batch_clicks._link_ids_seen', 'batch_clicks.link_id'), 'seen_links', 'link_id') }},
+        {{ unnest_list(seen_values('batch_clicks._click_dates_seen', 'batch_clicks.click_date'), 'seen_dates', 'click_date') }}
+    where batch_clicks._link_ids_seen is not null or batch_clicks._click_dates_seen is not null
 
 ),
 
@@ -51,17 +56,28 @@ rows_of_batch_links as (
 
 ),
 
+affected_lines as (
+
+    select order_lines.trace_event_id, order_lines._trace_event_ids_seen
+    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines
+    inner join {{ ref('int_order_items_affected') }} as affected
+        on affected.order_id = order_lines.order_id
+        and affected.sku_id = order_lines.sku_id
+
+),
+
 traces_of_affected_lines as (
 
+    select trace_event_id
+    from affected_lines
+    where _trace_event_ids_seen is null and trace_event_id is not null
+
+    union all
+
     select seen_traces.trace_event_id
-    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines,
-        {{ unnest_list(seen_values('order_lines._trace_event_ids_seen', 'order_lines.trace_event_id'), 'seen_traces', 'trace_event_id') }}
-    where exists (
-        select 1
-        from {{ ref('int_order_items_affected') }} as affected
-        where affected.order_id = order_lines.order_id
-            and affected.sku_id = order_lines.sku_id
-    )
+    from affected_lines,
+        {{ unnest_list('affected_lines._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
+    where affected_lines._trace_event_ids_seen is not null
 
 ),
 
