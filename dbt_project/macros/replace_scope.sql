@@ -44,3 +44,26 @@
     insert into {{ target }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }} from {{ source }}
 {%- endmacro %}
+
+
+{#-
+  `column in (<the distinct values of scope_column in scope_model>)` with the values inlined as
+  constants, read when the model runs: a constant list is pushed into the table scan (only the
+  filter column is read for rows outside the scope), where a semi-join would read every row.
+  `1 = 0` when the scope is empty. Use only on an incremental run (the scope model must exist).
+-#}
+{% macro in_scope_values(column, scope_model, scope_column, data_type='date') -%}
+    {%- if not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set values = run_query('select distinct ' ~ scope_column ~ ' from ' ~ ref(scope_model) ~ ' where '
+                               ~ scope_column ~ ' is not null order by 1').columns[0].values() -%}
+    {%- if values | length == 0 -%}
+        {{ return('1 = 0') }}
+    {%- endif -%}
+    {%- set literals = [] -%}
+    {%- for v in values -%}
+        {%- do literals.append("cast('" ~ (v | string | replace("'", "''")) ~ "' as " ~ data_type ~ ")") -%}
+    {%- endfor -%}
+    {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}

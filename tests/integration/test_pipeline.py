@@ -93,3 +93,22 @@ def test_a_truncated_file_blocks_its_day_and_keeps_the_last_publish(warehouse, t
     assert published.read_bytes() == before  # analysts keep the last good version
     assert not Lake(data / "lake").raw_dir("links", "2026-11-04").exists()  # invisible to later days
     shutil.rmtree(landing / "links" / "dt=2026-11-04")
+
+
+def test_mart_gates_catch_broken_marts(warehouse, tmp_path):
+    """The contracts are real gates: a duplicated grain and inconsistent money fail them, by name."""
+    from assets.soda_gates import CONTRACTS_DIR, verify
+
+    _, data = warehouse
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(data / "warehouse" / "warehouse.duckdb", broken)
+    con = duckdb.connect(str(broken))
+    con.execute("INSERT INTO fct_order_items SELECT * FROM fct_order_items LIMIT 1")
+    con.execute("UPDATE creator_daily SET net_gmv = gross_gmv + 1 WHERE rowid = (SELECT min(rowid) FROM creator_daily)")
+    con.close()
+    con = duckdb.connect(str(broken), read_only=True)
+    facts = verify(con, CONTRACTS_DIR / "marts" / "fct_order_items.yml", "warehouse")
+    daily = verify(con, CONTRACTS_DIR / "marts" / "creator_daily.yml", "warehouse")
+    assert not facts.passed and any("duplicate" in c.name.lower() for c in facts.failures)
+    assert not daily.passed and any("never negative" in c.name for c in daily.failures)
+    assert verify(con, CONTRACTS_DIR / "marts" / "governance_daily.yml", "warehouse").passed

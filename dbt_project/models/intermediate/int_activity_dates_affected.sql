@@ -26,9 +26,8 @@ order_dates as (
     union all
 
     select seen_dates.order_date as activity_date
-    from affected_lines,
-        {{ unnest_list('affected_lines._order_dates_seen', 'seen_dates', 'order_date') }}
-    where affected_lines._order_dates_seen is not null
+    from (select _order_dates_seen from affected_lines where _order_dates_seen is not null) as multi_valued,
+        {{ unnest_list('multi_valued._order_dates_seen', 'seen_dates', 'order_date') }}
 
 ),
 
@@ -56,9 +55,8 @@ enforced_dates as (
     union all
 
     select seen_dates.enforced_date as activity_date
-    from batch_violations,
-        {{ unnest_list('batch_violations._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
-    where batch_violations._enforced_dates_seen is not null
+    from (select _enforced_dates_seen from batch_violations where _enforced_dates_seen is not null) as multi_valued,
+        {{ unnest_list('multi_valued._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
 
 ),
 

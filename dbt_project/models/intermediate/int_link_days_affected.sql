@@ -9,17 +9,18 @@
   Empty on a full rebuild.
 -#}
 
-with clicks as (
+with batch_clicks as (
 
-    select event_id, link_id, click_date, _dt, _link_ids_seen, _click_dates_seen
+    select event_id, link_id, click_date, _link_ids_seen, _click_dates_seen
     from {{ ref('stg_tiktok__link_clicks') }}
+    where {{ delivery_day_filter('_dt') }}
 
 ),
 
-batch_clicks as (
+multi_valued_batch_clicks as (
 
-    select * from clicks
-    where {{ delivery_day_filter('_dt') }}
+    select * from batch_clicks
+    where _link_ids_seen is not null or _click_dates_seen is not null
 
 ),
 
@@ -33,10 +34,9 @@ rows_of_batch_clicks as (
     union all
 
     select seen_links.link_id, seen_dates.click_date
-    from batch_clicks,
-        {{ unnest_list(seen_values('batch_clicks._link_ids_seen', 'batch_clicks.link_id'), 'seen_links', 'link_id') }},
-        {{ unnest_list(seen_values('batch_clicks._click_dates_seen', 'batch_clicks.click_date'), 'seen_dates', 'click_date') }}
-    where batch_clicks._link_ids_seen is not null or batch_clicks._click_dates_seen is not null
+    from multi_valued_batch_clicks,
+        {{ unnest_list(seen_values('multi_valued_batch_clicks._link_ids_seen', 'multi_valued_batch_clicks.link_id'), 'seen_links', 'link_id') }},
+        {{ unnest_list(seen_values('multi_valued_batch_clicks._click_dates_seen', 'multi_valued_batch_clicks.click_date'), 'seen_dates', 'click_date') }}
 
 ),
 
@@ -51,7 +51,7 @@ batch_links as (
 rows_of_batch_links as (
 
     select link_id, click_date
-    from clicks
+    from {{ ref('stg_tiktok__link_clicks') }}
     where link_id in (select link_id from batch_links)
 
 ),
@@ -75,17 +75,17 @@ traces_of_affected_lines as (
     union all
 
     select seen_traces.trace_event_id
-    from affected_lines,
-        {{ unnest_list('affected_lines._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
-    where affected_lines._trace_event_ids_seen is not null
+    from (select _trace_event_ids_seen from affected_lines where _trace_event_ids_seen is not null) as multi_valued,
+        {{ unnest_list('multi_valued._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
 
 ),
 
 rows_of_affected_lines as (
 
     select link_id, click_date
-    from clicks
-    where event_id in (select trace_event_id from traces_of_affected_lines)
+    from {{ ref('stg_tiktok__link_clicks') }}
+    where _key_hash in (select {{ key_hash(['trace_event_id']) }} from traces_of_affected_lines)
+        and event_id in (select trace_event_id from traces_of_affected_lines)
 
 ),
 

@@ -14,7 +14,7 @@ with order_items as (
     select *
     from {{ ref('fct_order_items') }}
     {%- if is_incremental() %}
-    where order_date in (select activity_date from {{ ref('int_activity_dates_affected') }})
+    where {{ in_scope_values('order_date', 'int_activity_dates_affected', 'activity_date') }}
     {%- endif %}
 
 )

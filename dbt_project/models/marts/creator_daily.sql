@@ -6,7 +6,7 @@
 ) }}
 -- depends_on: {{ ref('int_activity_dates_affected') }}
 
-{% set dates_in_scope = 'in (select activity_date from ' ~ ref('int_activity_dates_affected') ~ ')' if is_incremental() else 'is not null' %}
+{% set incremental = is_incremental() %}
 
 with order_measures as (
 
@@ -20,7 +20,7 @@ with order_measures as (
         sum(case when content_type = 'LINKSHARE' then gross_gmv else 0 end) as linkshare_gmv,
         sum(estimated_commission) as estimated_commission
     from {{ ref('fct_order_items') }}
-    where order_date {{ dates_in_scope }}
+    where {{ in_scope_values('order_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
     group by creator_open_id, order_date
 
 ),
@@ -32,7 +32,7 @@ click_measures as (
         click_date as activity_date,
         sum(clicks) as clicks
     from {{ ref('link_funnel_daily') }}
-    where click_date {{ dates_in_scope }}
+    where {{ in_scope_values('click_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
         and creator_open_id is not null
     group by creator_open_id, click_date
 
@@ -45,7 +45,7 @@ violation_measures as (
         enforced_date as activity_date,
         count(*) as violations
     from {{ ref('stg_tiktok__violations') }}
-    where enforced_date {{ dates_in_scope }}
+    where {{ in_scope_values('enforced_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
     group by creator_open_id, enforced_date
 
 ),

@@ -28,7 +28,10 @@ clicks as (
     select event_id, link_id, clicked_at
     from {{ ref('stg_tiktok__link_clicks') }}
     {%- if is_incremental() %}
-    where event_id in (select trace_event_id from order_lines)
+    {#- found through the key hash: an integer probe of the click history, not a string one -#}
+    where _key_hash in (
+        select {{ key_hash(['trace_event_id']) }} from order_lines where trace_event_id is not null
+    )
     {%- endif %}
 
 ),

@@ -8,10 +8,11 @@
 
 with clicks as (
 
+    {#- staging holds each event_id once, so counting rows counts distinct clicks -#}
     select event_id, link_id, click_date, device_id, app_installed
     from {{ ref('stg_tiktok__link_clicks') }} as clicks
     {%- if is_incremental() %}
-    where click_date in (select click_date from {{ ref('int_link_days_affected') }})
+    where {{ in_scope_values('click_date', 'int_link_days_affected', 'click_date') }}
         and exists (
             select 1
             from {{ ref('int_link_days_affected') }} as affected
@@ -27,9 +28,9 @@ click_measures as (
     select
         link_id,
         click_date,
-        count(distinct event_id) as clicks,
+        count(*) as clicks,
         count(distinct device_id) as unique_clickers,
-        count(distinct case when app_installed then event_id end) as app_installed_clicks
+        sum(case when app_installed then 1 else 0 end) as app_installed_clicks
     from clicks
     group by link_id, click_date
 
@@ -45,7 +46,7 @@ attributed_lines as (
     from {{ ref('fct_order_items') }}
     where is_attributed_click
     {%- if is_incremental() %}
-        and link_id in (select link_id from {{ ref('int_link_days_affected') }})
+        and {{ in_scope_values('cast(attributed_clicked_at as date)', 'int_link_days_affected', 'click_date') }}
     {%- endif %}
 
 ),
@@ -77,7 +78,7 @@ select
     links.channel,
     click_measures.clicks,
     click_measures.unique_clickers,
-    click_measures.app_installed_clicks,
+    cast(click_measures.app_installed_clicks as bigint) as app_installed_clicks,
     coalesce(attributed.attributed_orders, 0) as attributed_orders,
     cast(coalesce(attributed.attributed_gmv, 0) as decimal(18, 2)) as attributed_gmv,
     {{ safe_ratio('coalesce(attributed.attributed_orders, 0)', 'click_measures.unique_clickers') }} as conversion_rate

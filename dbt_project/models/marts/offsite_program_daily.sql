@@ -15,7 +15,7 @@ with click_measures as (
         sum(attributed_orders) as attributed_orders
     from {{ ref('link_funnel_daily') }}
     {%- if is_incremental() %}
-    where click_date in (select activity_date from {{ ref('int_activity_dates_affected') }})
+    where {{ in_scope_values('click_date', 'int_activity_dates_affected', 'activity_date') }}
     {%- endif %}
     group by click_date
 
@@ -29,7 +29,7 @@ money_measures as (
         gross_gmv as total_gmv
     from {{ ref('int_order_items_aggregated_daily') }}
     {%- if is_incremental() %}
-    where order_date in (select activity_date from {{ ref('int_activity_dates_affected') }})
+    where {{ in_scope_values('order_date', 'int_activity_dates_affected', 'activity_date') }}
     {%- endif %}
 
 ),
