@@ -1,0 +1,28 @@
+"""The one guarantee: run order, repeats and late data never change the published marts."""
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import generate, published_tables, run_days
+
+pytestmark = pytest.mark.integration
+
+START = "2026-10-30"  # the week spans the end of daylight saving time (2026-11-01)
+DAYS = [(date.fromisoformat(START) + timedelta(days=i)).isoformat() for i in range(7)]
+
+
+def test_a_week_forward_equals_the_week_in_reverse_with_repeats(tmp_path):
+    landing = tmp_path / "landing"
+    generate(landing, START, len(DAYS), seed=23)
+
+    forward = tmp_path / "forward"
+    assert run_days(landing, forward, DAYS[0], DAYS[-1]) == 0
+
+    replayed = tmp_path / "replayed"
+    for day in [*reversed(DAYS), DAYS[3], DAYS[0], DAYS[6]]:  # reverse order, then re-runs
+        assert run_days(landing, replayed, day) == 0, day
+
+    expected, got = published_tables(forward), published_tables(replayed)
+    assert expected["fct_order_items"] and expected["creator_daily"] and expected["fct_violations"]
+    for name in expected:
+        assert got[name] == expected[name], f"{name} differs between forward and reversed runs"
