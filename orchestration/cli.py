@@ -103,12 +103,17 @@ def _run_days(settings, args, end, log_path) -> int:
         print(f"delivery day(s) outside the partitions: {', '.join(outside[:3])}", file=sys.stderr)
         return 2
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    for n, day in enumerate(days, start=1):
-        progress.info(f"== delivery day {day} ({n}/{len(days)}) ==")
+    # Default: the whole range is one Dagster run (a backfill): every feed-day is ingested and gated
+    # in order, then dbt builds all of them at once. --per-day runs one run per day, as the schedule does.
+    batches = [[d] for d in days] if args.per_day else [days]
+    for n, batch in enumerate(batches, start=1):
+        label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
+        progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
         t0 = time.monotonic()
-        result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False, run_config=quiet)
+        tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1]}
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
         if not result.success:
-            print(f"\nBLOCKED: delivery day {day} did not publish.\n{_explain_failure(result)}\n"
+            print(f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result)}\n"
                   f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
                   f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).", file=sys.stderr)
             return 1
@@ -147,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", help="lake, warehouse and published marts (default: $CWH_DATA_DIR)")
     r.add_argument("--start", type=_day, required=True)
     r.add_argument("--end", type=_day, help="last delivery day (default: --start)")
+    r.add_argument("--per-day", action="store_true",
+                   help="one Dagster run per day, stopping at the first blocked day (default: one run for the range)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")

@@ -77,6 +77,7 @@ def marts(tmp_path_factory):
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
+    query.data_dir = data
     return query
 
 
@@ -153,3 +154,24 @@ def test_dim_creators(marts):
 def test_quarantine_summary(marts):
     assert pick(marts("SELECT * FROM quarantine_summary"), "feed", "reason", "records") == [
         ("affiliate_orders", "currency_not_usd", 1)]
+
+
+def test_dbt_unit_tests_and_docs(marts, tmp_path):
+    """dbt's own unit tests (attribution window, DST edges, latest state) and its docs, on a built warehouse."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from assets.dbt_project import DBT_DIR
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    env = {**os.environ, "CWH_DATA_DIR": str(marts.data_dir), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
+    unit = subprocess.run([dbt, "test", "--select", "test_type:unit", *common], env=env, capture_output=True, text=True)
+    assert unit.returncode == 0, unit.stdout[-3000:]
+    assert "PASS=" in unit.stdout and "ERROR=0" in unit.stdout
+    docs = subprocess.run([dbt, "docs", "generate", *common], env=env, capture_output=True, text=True)
+    assert docs.returncode == 0, docs.stdout[-3000:]
+    assert (tmp_path / "target" / "catalog.json").exists()
