@@ -29,6 +29,7 @@ demo: install
 	$(BIN)/cwh run --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA) --start $(DEMO_START) --end $(DEMO_END)
 
 test: install
+	$(BIN)/python -c "from assets.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 dev: install
