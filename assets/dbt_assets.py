@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from .dbt_project import dbt_project, ensure_manifest
+from .dbt_runner import dbt_build
 from .partitions import delivery_days
 from .progress import report
 from .raw_assets import raw_key
@@ -37,7 +38,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
 translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, layer: str):
+def _build(context: AssetExecutionContext, layer: str):
     settings = Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     # The delivery days of this run: the models process exactly these lake partitions. An
@@ -46,9 +47,10 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, layer: str):
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
     # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
-                         target_path=settings.data_dir / "dbt_target")
-    yield from invocation.stream()
+    log_path = settings.data_dir / "logs"
+    log_path.mkdir(parents=True, exist_ok=True)
+    yield from dbt_build(context, target_path=settings.data_dir / "dbt_target", log_path=log_path,
+                         extra_args=["--exclude-resource-type", "unit_test"])
     report(context, f"{context.partition_key_range.end} dbt {layer}: built")
 
 
@@ -57,11 +59,11 @@ manifest = ensure_manifest()
 
 @dbt_assets(manifest=manifest, select=STAGING_SELECT, name="dbt_staging", partitions_def=delivery_days,
             dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
-def dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt, "staging")
+def dbt_staging(context: AssetExecutionContext):
+    yield from _build(context, "staging")
 
 
 @dbt_assets(manifest=manifest, select=MARTS_SELECT, name="dbt_marts", partitions_def=delivery_days,
             dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
-def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt, "marts")
+def dbt_marts(context: AssetExecutionContext):
+    yield from _build(context, "marts")

@@ -4,10 +4,9 @@ The manifest is parsed on first load and again whenever a model, macro, test or 
 newer than it, so a fresh clone and an edited model both load without a manual `dbt parse`.
 """
 import os
-import sys
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 _SOURCES = ("models", "macros", "snapshots", "tests", "seeds")
@@ -20,7 +19,7 @@ os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
-def _newest_source_mtime() -> float:
+def newest_source_mtime() -> float:
     files = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml"]
     for folder in _SOURCES:
         files += [p for p in (DBT_DIR / folder).rglob("*") if p.is_file()]
@@ -29,17 +28,10 @@ def _newest_source_mtime() -> float:
 
 def ensure_manifest() -> Path:
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
+    if not manifest.exists() or manifest.stat().st_mtime < newest_source_mtime():
         from dbt.cli.main import dbtRunner
 
         result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)])
         if not result.success:
             raise RuntimeError(f"dbt parse failed in {DBT_DIR}: {result.exception}")
     return manifest
-
-
-def dbt_resource() -> DbtCliResource:
-    # The dbt of this environment, whether or not its bin folder is on PATH.
-    executable = Path(sys.executable).parent / "dbt"
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
-                          dbt_executable=str(executable) if executable.exists() else "dbt")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,7 @@ import pyarrow as pa
 
 from .feeds import FEEDS
 from .lake import PART, Lake
-from .landing import count_rows, read_delivery
+from .landing import count_rows, first_listings, read_delivery
 from .validate import validation_sql
 
 
@@ -88,13 +89,15 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
     feed = FEEDS[feed_name]
     delivery = read_delivery(landing, feed_name, dt)
     result = IngestResult(feed=feed_name, dt=dt)
-    elsewhere = lake.files_committed_elsewhere(feed_name, dt)
+    earlier_days = lake.files_committed_earlier(feed_name, dt)
 
     accepted: dict[str, pa.StringArray] = {}
+    sha_of: dict[str, str] = {}
+    listed_earlier = first_listings(landing, feed_name, dt)
     seen_here: dict[str, str] = {}
     for f in delivery.files:
         result.lines_read += f.rows
-        earlier = elsewhere.get(f.sha256) or seen_here.get(f.sha256)
+        earlier = earlier_days.get(f.sha256) or seen_here.get(f.sha256)
         if earlier:  # a re-delivered file adds nothing
             result.files_redelivered += 1
             result.duplicates_skipped += f.rows
@@ -103,6 +106,7 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
         result.files += 1
         result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": f.rows})
         accepted[f.name] = f.lines
+        sha_of[f.name] = f.sha256
 
     # Files rejected whole: every readable line is quarantined with the file's reason.
     rejected_rows: list[tuple[str, int | None, str | None, str, str]] = []
@@ -138,6 +142,17 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
             "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
             "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
         }))
+        # Per loaded file: its sha256 (a quarantined line re-delivered in a file with the same
+        # bytes is then recognisably the same line) and its first delivery (_order_dt,
+        # _order_file), which staging ranks records by, so a copy loaded before its original
+        # ranks as the original does, whatever order the days run in.
+        firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in accepted]
+        con.register("file_hashes", pa.table({
+            "file": pa.array(list(accepted), pa.string()),
+            "file_sha256": pa.array([sha_of[name] for name in accepted], pa.string()),
+            "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
+            "_order_file": pa.array([n for _, n in firsts], pa.string()),
+        }))
         con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
         _reject_lenient_json(con, feed)
         # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
@@ -153,17 +168,17 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
         """)
         cols = ", ".join(f'"{n}"' for n in feed.field_names)
         con.execute(f"""
-            COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra
-                  FROM ranked WHERE copy_no = 1 ORDER BY file, line)
+            COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra, _order_dt, _order_file
+                  FROM ranked JOIN file_hashes USING (file) WHERE copy_no = 1 ORDER BY file, line)
             TO '{pending / PART}' (FORMAT parquet, COMPRESSION zstd)
         """)
         con.execute(f"""
             COPY (
               SELECT '{feed_name}' AS feed, DATE '{dt}' AS dt, file, line, reason, field,
-                     NULL::VARCHAR AS detail, text AS raw
-              FROM judged WHERE reason IS NOT NULL
+                     NULL::VARCHAR AS detail, text AS raw, file_sha256
+              FROM judged LEFT JOIN file_hashes USING (file) WHERE reason IS NOT NULL
               UNION ALL
-              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw FROM rejected_files
+              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw, NULL FROM rejected_files
               ORDER BY file, line NULLS FIRST
             ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
         """)

@@ -56,6 +56,31 @@ def manifest_exists(landing: Path, feed: str, dt: str) -> bool:
     return (delivery_folder(landing, feed, dt) / MANIFEST).is_file()
 
 
+def first_listings(landing: Path, feed: str, dt: str) -> dict[str, tuple[str, str]]:
+    """sha256 -> (dt, name) of the earliest listing of those bytes in the feed's manifests before `dt`.
+
+    Where a file was first delivered, as the landing zone tells it whatever has run yet: a
+    re-delivered copy loaded before its original (days run out of order) still ranks as the
+    original would. Unreadable manifests are skipped (their own day reports them).
+    """
+    first: dict[str, tuple[str, str]] = {}
+    base = landing / feed
+    if not base.is_dir():
+        return first
+    for folder in sorted(base.glob("dt=*")):
+        day = folder.name[3:]
+        if day >= dt:
+            break
+        try:
+            entries = json.loads((folder / MANIFEST).read_text())["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for entry in sorted(entries, key=lambda e: str(e.get("name"))):
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                first.setdefault(entry["sha256"], (day, str(entry.get("name"))))
+    return first
+
+
 def _split_lines(data: bytes) -> pa.StringArray:
     """The file's lines as an Arrow array built straight on its bytes (no per-line Python objects)."""
     try:

@@ -16,7 +16,8 @@ DATA_SOURCE = "raw"
 
 _SQL_TYPES = {STR: "varchar", LOCAL_TS: "varchar", INT: "bigint", TS: "timestamp", BOOL: "boolean",
               DEC: "decimal", STR_LIST: "varchar[]"}
-_META_TYPES = {"_dt": "date", "_file": "varchar", "_line": "bigint", "_extra": "varchar"}
+_META_TYPES = {"_dt": "date", "_file": "varchar", "_line": "bigint", "_extra": "varchar",
+               "_order_dt": "date", "_order_file": "varchar"}
 
 
 def render(feed: Feed) -> str:

@@ -1,8 +1,7 @@
-"""The code location: assembles assets, checks, resources, jobs, schedules and sensors. Nothing else."""
+"""The code location: assembles assets, checks, jobs, schedules and sensors. Nothing else."""
 from dagster import Definitions
 
 from assets.dbt_assets import dbt_marts, dbt_staging
-from assets.dbt_project import dbt_resource
 from assets.publish_asset import published_marts
 from assets.raw_assets import landing_specs, quarantine_spec, raw_assets
 from assets.warehouse_gates import mart_gates, staging_gates
@@ -14,7 +13,6 @@ from .sensors import complete_delivery_sensor
 defs = Definitions(
     assets=[*landing_specs, quarantine_spec, *raw_assets, dbt_staging, dbt_marts, published_marts],
     asset_checks=[staging_gates, mart_gates],
-    resources={"dbt": dbt_resource()},
     jobs=[daily_job],
     schedules=[daily_delivery_schedule],
     sensors=[complete_delivery_sensor],

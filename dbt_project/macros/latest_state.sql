@@ -2,11 +2,16 @@
   Latest state per key, merged batch by batch.
 
   `batch` is a CTE holding the typed records of this run's delivery days, with the lake's lineage
-  columns _dt, _file, _line. Per key, the record with the greatest (version, _dt, _file, _line)
-  wins (SOURCES.md: greatest version, ties to the later delivery; feeds without a version: the
-  last delivered). On an incremental run the batch winner competes with the row already stored
-  for that key, so the stored row is the maximum over every delivery processed so far. max is
-  commutative and idempotent: the table does not depend on the order or the number of runs.
+  columns _dt, _file, _line, _order_dt, _order_file. Per key, the record with the greatest
+  (version, _order_dt, _order_file, _line) wins (SOURCES.md: greatest version, ties to the later
+  delivery; feeds without a version: the last delivered). A delivery's position is its file's
+  FIRST delivery (_order_dt, _order_file; ingestion reads it from the landing manifests): a
+  re-delivered copy loaded before its original (days run out of order) ranks as the original,
+  so a record delivered in between outranks both, as in a forward run. Between the copy and its
+  original (identical records) the earlier _dt is kept. On an incremental run the batch winner
+  competes with the row already stored for that key, so the stored row is the maximum over every
+  delivery processed so far. max is commutative and idempotent: the table does not depend on
+  the order or the number of runs.
 
   Cost does not grow with history beyond one probe: stored rows are found through _key_hash, a
   64-bit hash of the key (a BIGINT probe is several times cheaper than a string key probe). All
@@ -24,13 +29,15 @@
 -#}
 {% macro latest_state(batch, key, columns, version=none, seen={}) -%}
 {%- set keys = [key] if key is string else key -%}
-{%- set ordering = ([version] if version else []) + ['_dt', '_file', '_line'] -%}
+{#- (column, direction) pairs, most significant first -#}
+{%- set ordering = ([(version, 'desc')] if version else [])
+    + [('_order_dt', 'desc'), ('_order_file', 'desc'), ('_line', 'desc'), ('_dt', 'asc')] -%}
 {%- set incremental = is_incremental() -%}
 {%- set key_list = keys | join(', ') -%}
 , _batch_ranked as (
     select
         {{ columns | join(',\n        ') }},
-        row_number() over (partition by {{ key_list }} order by {% for c in ordering %}{{ c }} desc{{ ', ' if not loop.last }}{% endfor %}) as _rank
+        row_number() over (partition by {{ key_list }} order by {% for c, direction in ordering %}{{ c }} {{ direction }}{{ ', ' if not loop.last }}{% endfor %}) as _rank
         {%- for name, column in seen.items() %},
         min({{ column }}) over (partition by {{ key_list }}) as _min_{{ name }},
         max({{ column }}) over (partition by {{ key_list }}) as _max_{{ name }}
@@ -99,7 +106,7 @@ _paired as (
         b.{{ keys[0] }} is not null as _has_batch,
         e.{{ keys[0] }} is not null as _has_existing,
         e.{{ keys[0] }} is not null and (
-            b.{{ keys[0] }} is null or {{ lexicographic_greater(ordering, 'e.', 'b.') }}
+            b.{{ keys[0] }} is null or {{ ranks_above(ordering, 'e.', 'b.') }}
         ) as _keep_existing,
         {% for c in columns %}b.{{ c }} as _b_{{ c }}, e.{{ c }} as _e_{{ c }},
         {% endfor -%}
@@ -134,12 +141,13 @@ from _paired
 {%- endmacro %}
 
 
-{#- (a1, a2, ...) > (b1, b2, ...) lexicographically, for non-null values, in plain SQL -#}
-{% macro lexicographic_greater(columns, left, right) -%}
-    {%- set c = columns[0] -%}
-    {%- if columns | length == 1 -%}
-        {{ left }}{{ c }} > {{ right }}{{ c }}
+{#- left's row ranks above right's by `ordering` ((column, direction) pairs), for non-null values, in plain SQL -#}
+{% macro ranks_above(ordering, left, right) -%}
+    {%- set c, direction = ordering[0] -%}
+    {%- set op = '>' if direction == 'desc' else '<' -%}
+    {%- if ordering | length == 1 -%}
+        {{ left }}{{ c }} {{ op }} {{ right }}{{ c }}
     {%- else -%}
-        ({{ left }}{{ c }} > {{ right }}{{ c }} or ({{ left }}{{ c }} = {{ right }}{{ c }} and {{ lexicographic_greater(columns[1:], left, right) }}))
+        ({{ left }}{{ c }} {{ op }} {{ right }}{{ c }} or ({{ left }}{{ c }} = {{ right }}{{ c }} and {{ ranks_above(ordering[1:], left, right) }}))
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,7 @@
 """Ingesting one feed-day: manifest checks, quarantine, ledger, idempotence, the raw gate."""
 import gzip
 import hashlib
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -105,6 +106,33 @@ def test_redelivered_file_adds_nothing(lake, tmp_path):
     assert gate.passed
     assert (result.files_redelivered, result.duplicates_skipped, result.valid) == (1, 20, 1)
     assert len(rows(lake.raw_dir("affiliate_orders", "2026-11-02") / PART)) == 1
+
+
+def test_a_file_belongs_to_its_first_delivery_day_whatever_the_run_order(lake, tmp_path):
+    landing = tmp_path / "landing"
+    records = [order(order_id=f"o{i}") for i in range(5)] + ["not json"]
+    write_delivery(landing, "affiliate_orders", DT, {"a.jsonl": records})
+    write_delivery(landing, "affiliate_orders", "2026-11-02", {"again.jsonl": records})
+    # The later day runs first: nothing earlier holds the file, so it loads it.
+    later, _ = ingest_and_gate(lake, landing, "affiliate_orders", dt="2026-11-02")
+    assert (later.files_redelivered, later.valid, later.quarantined) == (0, 5, 1)
+    # The first delivery day still loads its own file: a later day's copy does not count.
+    first, _ = ingest_and_gate(lake, landing, "affiliate_orders")
+    assert (first.files_redelivered, first.valid, first.quarantined) == (0, 5, 1)
+    # Both quarantine rows carry the file's sha256, so the rejected line is recognisably one line.
+    shas = [duckdb.sql(f"SELECT file, line, file_sha256 FROM read_parquet('{lake.quarantine_dir('affiliate_orders', d) / PART}')").fetchall()
+            for d in (DT, "2026-11-02")]
+    assert shas[0][0][2] == shas[1][0][2] == hashlib.sha256(
+        Path(landing / "affiliate_orders" / f"dt={DT}" / "a.jsonl").read_bytes()).hexdigest()
+    # Both copies rank as the first delivery (staging orders records by it), so a record delivered
+    # in between outranks the copy in every run order.
+    order_cols = [duckdb.sql(f"SELECT DISTINCT _dt, _order_dt, _order_file FROM read_parquet('{lake.raw_dir('affiliate_orders', d) / PART}')").fetchall()
+                  for d in (DT, "2026-11-02")]
+    assert [(str(a), str(b), c) for a, b, c in order_cols[1]] == [("2026-11-02", DT, "a.jsonl")]
+    assert [(str(a), str(b), c) for a, b, c in order_cols[0]] == [(DT, DT, "a.jsonl")]
+    # Re-running the later day now finds the file committed earlier and adds nothing.
+    again, _ = ingest_and_gate(lake, landing, "affiliate_orders", dt="2026-11-02")
+    assert (again.files_redelivered, again.valid, again.quarantined) == (1, 0, 0)
 
 
 def test_rerunning_a_day_yields_identical_partitions(lake, tmp_path):

@@ -20,5 +20,6 @@ select
     cast(line as bigint) as line,
     cast(reason as varchar) as reason,
     cast(field as varchar) as field,
-    case when field in ('email', 'phone') then null else cast(detail as varchar) end as detail
+    case when field in ('email', 'phone') then null else cast(detail as varchar) end as detail,
+    cast(file_sha256 as varchar) as file_sha256
 from source

@@ -30,6 +30,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -41,6 +43,6 @@ batch as (
     version='update_time',
     columns=['order_id', 'sku_id', 'creator_open_id', 'product_id', 'shop_id', 'content_type', 'content_id',
              'trace_event_id', 'quantity', 'unit_price', 'currency', 'commission_rate', 'status',
-             'refunded_quantity', 'created_at', 'order_date', 'update_time', '_dt', '_file', '_line', '_extra'],
+             'refunded_quantity', 'created_at', 'order_date', 'update_time', '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
     seen={'_order_dates_seen': 'order_date', '_trace_event_ids_seen': 'trace_event_id'}
 ) }}

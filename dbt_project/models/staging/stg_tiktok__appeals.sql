@@ -19,6 +19,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -29,5 +31,5 @@ batch as (
     key='appeal_id',
     version='update_time',
     columns=['appeal_id', 'violation_id', 'submitted_at', 'status', 'resolved_at', 'update_time',
-             '_dt', '_file', '_line', '_extra']
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra']
 ) }}

@@ -24,6 +24,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -35,5 +37,5 @@ batch as (
     version='snapshot_at',
     columns=['creator_open_id', 'creator_user_id', 'username', 'email_sha256', 'phone_sha256', 'region',
              'follower_count', 'chr_score', 'permissions', 'joined_at', 'snapshot_at',
-             '_dt', '_file', '_line', '_extra']
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra']
 ) }}

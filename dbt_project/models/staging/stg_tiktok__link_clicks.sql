@@ -21,6 +21,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -30,6 +32,6 @@ batch as (
     'batch',
     key='event_id',
     columns=['event_id', 'link_id', 'clicked_at', 'click_date', 'device_type', 'device_id', 'referrer_src',
-             'app_installed', '_dt', '_file', '_line', '_extra'],
+             'app_installed', '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
     seen={'_link_ids_seen': 'link_id', '_click_dates_seen': 'click_date'}
 ) }}

@@ -18,6 +18,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -27,5 +29,5 @@ batch as (
     'batch',
     key='link_id',
     columns=['link_id', 'creator_open_id', 'product_id', 'channel', 'created_at',
-             '_dt', '_file', '_line', '_extra']
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra']
 ) }}

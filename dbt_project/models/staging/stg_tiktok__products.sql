@@ -20,6 +20,8 @@ batch as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -30,5 +32,5 @@ batch as (
     key='product_id',
     version='updated_at',
     columns=['product_id', 'shop_id', 'title', 'category', 'price', 'commission_rate', 'updated_at',
-             '_dt', '_file', '_line', '_extra']
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra']
 ) }}

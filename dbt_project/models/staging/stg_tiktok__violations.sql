@@ -23,6 +23,8 @@ typed as (
         cast(_dt as date) as _dt,
         cast(_file as varchar) as _file,
         cast(_line as bigint) as _line,
+        coalesce(cast(_order_dt as date), cast(_dt as date)) as _order_dt,
+        coalesce(cast(_order_file as varchar), cast(_file as varchar)) as _order_file,
         cast(_extra as varchar) as _extra
     from source
 
@@ -40,6 +42,6 @@ batch as (
     key='violation_id',
     columns=['violation_id', 'creator_open_id', 'content_id', 'policy_category', 'severity', 'chr_delta',
              'enforcement_action', 'detected_at', 'enforced_local', 'enforced_at', 'enforced_date',
-             '_dt', '_file', '_line', '_extra'],
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
     seen={'_enforced_dates_seen': 'enforced_date'}
 ) }}
