@@ -13,13 +13,13 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from .dbt_project import dbt_project, ensure_manifest
 from .dbt_runner import dbt_build
-from .partitions import delivery_days
+from .partitions import delivery_days, is_full_refresh
 from .progress import report
 from .raw_assets import raw_key
 from .settings import Settings
 
 STAGING_SELECT = "path:models/staging"
-MARTS_SELECT = "path:models/intermediate path:models/marts path:snapshots"
+MARTS_SELECT = "path:models/intermediate path:models/marts"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -41,17 +41,19 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def _build(context: AssetExecutionContext, layer: str):
     settings = Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    # The delivery days of this run: the models process exactly these lake partitions. An
-    # environment variable, not --vars: changing vars makes dbt re-parse the whole project.
-    os.environ["CWH_DELIVERY_DAYS"] = ",".join(context.partition_keys)
+    # The delivery days of this run: the models process exactly these lake partitions (none: a
+    # full rebuild from the whole lake). An environment variable, not --vars: changing vars makes
+    # dbt re-parse the whole project.
+    full_refresh = is_full_refresh(context.run.tags)
+    os.environ["CWH_DELIVERY_DAYS"] = "" if full_refresh else ",".join(context.partition_keys)
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
     # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
     log_path = settings.data_dir / "logs"
     log_path.mkdir(parents=True, exist_ok=True)
     yield from dbt_build(context, target_path=settings.data_dir / "dbt_target", log_path=log_path,
-                         extra_args=["--exclude-resource-type", "unit_test"])
-    report(context, f"{context.partition_key_range.end} dbt {layer}: built")
+                         extra_args=["--exclude-resource-type", "unit_test"] + (["--full-refresh"] if full_refresh else []))
+    report(context, f"{context.partition_key_range.end} dbt {layer}: " + ("rebuilt from the whole lake" if full_refresh else "built"))
 
 
 manifest = ensure_manifest()

@@ -84,29 +84,33 @@ def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
                         "WHERE file = ? AND line = ?", bad)
 
 
-def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> IngestResult:
-    """Read, verify, validate and write a feed-day into the lake's pending area and quarantine."""
-    feed = FEEDS[feed_name]
-    delivery = read_delivery(landing, feed_name, dt)
-    result = IngestResult(feed=feed_name, dt=dt)
-    earlier_days = lake.files_committed_earlier(feed_name, dt)
-
+def _files_to_load(delivery, earlier_days: dict[str, str], result: IngestResult):
+    """The delivery's files to load (name -> lines, name -> sha256); re-deliveries are counted, not loaded."""
     accepted: dict[str, pa.StringArray] = {}
     sha_of: dict[str, str] = {}
-    listed_earlier = first_listings(landing, feed_name, dt)
-    seen_here: dict[str, str] = {}
     for f in delivery.files:
         result.lines_read += f.rows
-        earlier = earlier_days.get(f.sha256) or seen_here.get(f.sha256)
-        if earlier:  # a re-delivered file adds nothing
+        if f.sha256 in earlier_days or f.sha256 in sha_of.values():  # a re-delivered file adds nothing
             result.files_redelivered += 1
             result.duplicates_skipped += f.rows
             continue
-        seen_here[f.sha256] = f"{dt}/{f.name}"
         result.files += 1
         result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": f.rows})
         accepted[f.name] = f.lines
         sha_of[f.name] = f.sha256
+    return accepted, sha_of
+
+
+def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB") -> IngestResult:
+    """Read, verify, validate and write a feed-day into the lake's pending area and quarantine.
+
+    DuckDB keeps within `memory_limit`, spilling to the lake's scratch folder beyond it.
+    """
+    feed = FEEDS[feed_name]
+    delivery = read_delivery(landing, feed_name, dt)
+    result = IngestResult(feed=feed_name, dt=dt)
+    listed_earlier = first_listings(landing, feed_name, dt)
+    accepted, sha_of = _files_to_load(delivery, lake.files_committed_earlier(feed_name, dt), result)
 
     # Files rejected whole: every readable line is quarantined with the file's reason.
     rejected_rows: list[tuple[str, int | None, str | None, str, str]] = []
@@ -130,11 +134,20 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
             (qdir / "files").mkdir(exist_ok=True)
             shutil.copyfile(src, qdir / "files" / rej.file)
 
-    con = duckdb.connect()
+    # Memory stays bounded whatever the delivery's size: DuckDB spills its tables to the lake's
+    # scratch folder beyond memory_limit, and the delivery's bytes are released as soon as
+    # DuckDB holds the lines.
+    scratch = lake.root / "_tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(scratch)})
     try:
         con.execute("SET enable_progress_bar = false")
         con.register("arrow_lines", _lines_table(accepted))
         con.execute("CREATE TEMP TABLE lines AS SELECT * FROM arrow_lines")  # scans in parallel from here
+        con.unregister("arrow_lines")
+        names = list(accepted)
+        accepted.clear()
+        delivery.files.clear()
         con.register("rejected_files", pa.table({
             "file": pa.array([r[0] for r in rejected_rows], pa.string()),
             "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
@@ -146,30 +159,34 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
         # bytes is then recognisably the same line) and its first delivery (_order_dt,
         # _order_file), which staging ranks records by, so a copy loaded before its original
         # ranks as the original does, whatever order the days run in.
-        firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in accepted]
+        firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in names]
         con.register("file_hashes", pa.table({
-            "file": pa.array(list(accepted), pa.string()),
-            "file_sha256": pa.array([sha_of[name] for name in accepted], pa.string()),
+            "file": pa.array(names, pa.string()),
+            "file_sha256": pa.array([sha_of[name] for name in names], pa.string()),
             "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
             "_order_file": pa.array([n for _, n in firsts], pa.string()),
         }))
         con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
+        con.execute("DROP TABLE lines")
         _reject_lenient_json(con, feed)
         # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
         # seen twice (by a 128-bit hash, then compared in full) need ranking, which keeps this cheap.
+        # Only the later copies are kept in a table (a few rows), not a second copy of the records.
         con.execute("""
-            CREATE TEMP TABLE ranked AS
-            WITH valid AS (SELECT *, md5_number(text) AS h FROM judged WHERE reason IS NULL),
-                 repeated AS (SELECT h FROM valid GROUP BY h HAVING count(*) > 1),
+            CREATE TEMP TABLE later_copies AS
+            WITH hashed AS (SELECT file, line, md5_number(text) AS h FROM judged WHERE reason IS NULL),
+                 repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1),
                  ranks AS (SELECT file, line, row_number() OVER (PARTITION BY text ORDER BY file, line) AS copy_no
-                           FROM valid WHERE h IN (SELECT h FROM repeated))
-            SELECT valid.* EXCLUDE (h), coalesce(ranks.copy_no, 1) AS copy_no
-            FROM valid LEFT JOIN ranks USING (file, line)
+                           FROM judged WHERE reason IS NULL
+                             AND (file, line) IN (SELECT file, line FROM hashed WHERE h IN (SELECT h FROM repeated)))
+            SELECT file, line FROM ranks WHERE copy_no > 1
         """)
         cols = ", ".join(f'"{n}"' for n in feed.field_names)
         con.execute(f"""
             COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra, _order_dt, _order_file
-                  FROM ranked JOIN file_hashes USING (file) WHERE copy_no = 1 ORDER BY file, line)
+                  FROM judged JOIN file_hashes USING (file)
+                  WHERE reason IS NULL AND NOT EXISTS (SELECT 1 FROM later_copies c WHERE c.file = judged.file AND c.line = judged.line)
+                  ORDER BY file, line)
             TO '{pending / PART}' (FORMAT parquet, COMPRESSION zstd)
         """)
         con.execute(f"""
@@ -182,8 +199,9 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str) -> Inges
               ORDER BY file, line NULLS FIRST
             ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
         """)
-        result.valid = con.execute("SELECT count(*) FROM ranked WHERE copy_no = 1").fetchone()[0]
-        result.duplicates_skipped += con.execute("SELECT count(*) FROM ranked WHERE copy_no > 1").fetchone()[0]
+        copies = con.execute("SELECT count(*) FROM later_copies").fetchone()[0]
+        result.valid = con.execute("SELECT count(*) FROM judged WHERE reason IS NULL").fetchone()[0] - copies
+        result.duplicates_skipped += copies
         by_reason = con.execute(f"""
             SELECT reason, count(*) FROM read_parquet('{qdir / PART}') WHERE line IS NOT NULL GROUP BY 1 ORDER BY 1
         """).fetchall()

@@ -73,7 +73,7 @@ def _raw_asset(feed: str):
         # A backfill of many days is one run: each day is ingested, gated and committed in order.
         for dt in context.partition_keys:
             try:
-                result = ingest_feed_day(lake, settings.landing_dir, feed, dt)
+                result = ingest_feed_day(lake, settings.landing_dir, feed, dt, memory_limit=settings.duckdb_memory_limit)
             except DeliveryError as exc:
                 raise Failure(description=str(exc)) from exc
             gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)

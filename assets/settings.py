@@ -15,6 +15,7 @@ class Settings:
     pii_salt: str = DEFAULT_PII_SALT
     quarantine_max_rate: float = 0.01
     quarantine_min_records: int = 10
+    duckdb_memory_limit: str = "1GB"  # per DuckDB database (ingestion, dbt's warehouse); beyond it they spill to disk
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -26,6 +27,7 @@ class Settings:
             pii_salt=env.get("CWH_PII_SALT", DEFAULT_PII_SALT),
             quarantine_max_rate=float(env.get("CWH_QUARANTINE_MAX_RATE", "0.01")),
             quarantine_min_records=int(env.get("CWH_QUARANTINE_MIN_RECORDS", "10")),
+            duckdb_memory_limit=env.get("CWH_DUCKDB_MEMORY_LIMIT", "1GB"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["landing_dir"] = Path(values["landing_dir"]).resolve()
@@ -52,3 +54,4 @@ class Settings:
         os.environ["CWH_PII_SALT"] = self.pii_salt
         os.environ["CWH_QUARANTINE_MAX_RATE"] = str(self.quarantine_max_rate)
         os.environ["CWH_QUARANTINE_MIN_RECORDS"] = str(self.quarantine_min_records)
+        os.environ["CWH_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "soda" / "contracts"
 
 os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
@@ -55,14 +57,19 @@ class GateResult:
         return "\n".join(lines)
 
 
-def verify(con, contract_path: Path, data_source_name: str) -> GateResult:
-    """Verify one contract file against tables visible on the DuckDB connection `con`."""
+def verify(con, contract_path: Path, data_source_name: str, variables: dict[str, str] | None = None) -> GateResult:
+    """Verify one contract file against tables visible on the DuckDB connection `con`.
+
+    `variables` fill the contract's declared variables (others are ignored).
+    """
     import soda_core  # noqa: F401  (initialises plugins before the DuckDB data source is imported)
     from soda_core.contracts.api.verify_api import verify_contract_locally
     from soda_duckdb.common.data_sources.duckdb_data_source import DuckDBDataSourceImpl
 
     data_source = DuckDBDataSourceImpl.from_existing_cursor(con, name=data_source_name)
-    session = verify_contract_locally(data_sources=[data_source], contract_file_path=str(contract_path))
+    declared = yaml.safe_load(contract_path.read_text()).get("variables") or {}
+    session = verify_contract_locally(data_sources=[data_source], contract_file_path=str(contract_path),
+                                      variables={k: v for k, v in (variables or {}).items() if k in declared})
     gate = GateResult(contract=contract_path.stem)
     results = session.contract_verification_results
     if not results:

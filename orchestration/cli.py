@@ -88,6 +88,7 @@ def cmd_run(args) -> int:
 
 
 def _run_days(settings, args, end, log_path) -> int:
+    from assets.partitions import FULL_REFRESH_TAG
     from orchestration.instance import get_instance
 
     progress = logging.getLogger("cwh.progress")
@@ -111,6 +112,8 @@ def _run_days(settings, args, end, log_path) -> int:
         progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
         t0 = time.monotonic()
         tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1]}
+        if args.full_refresh and n == 1:
+            tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
         if not result.success:
             print(f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result)}\n"
@@ -154,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--end", type=_day, help="last delivery day (default: --start)")
     r.add_argument("--per-day", action="store_true",
                    help="one Dagster run per day, stopping at the first blocked day (default: one run for the range)")
+    r.add_argument("--full-refresh", action="store_true",
+                   help="rebuild every dbt model from the whole lake first (needed after changing a model's columns); "
+                        "the gates then check whole tables")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")

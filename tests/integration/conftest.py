@@ -10,9 +10,11 @@ from orchestration.cli import main as cwh
 pytestmark = pytest.mark.integration
 
 
-def run_days(landing: Path, data_dir: Path, start: str, end: str | None = None, per_day: bool = False) -> int:
+def run_days(landing: Path, data_dir: Path, start: str, end: str | None = None, per_day: bool = False,
+             full_refresh: bool = False) -> int:
     args = ["run", "--landing", str(landing), "--data-dir", str(data_dir), "--start", start]
-    return cwh(args + (["--end", end] if end else []) + (["--per-day"] if per_day else []))
+    return cwh(args + (["--end", end] if end else []) + (["--per-day"] if per_day else [])
+               + (["--full-refresh"] if full_refresh else []))
 
 
 def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -> None:

@@ -23,7 +23,7 @@ select
     order_date,
     count(distinct order_id) as orders,
     count(*) as order_lines,
-    sum(quantity) as items_sold,
+    cast(sum(quantity) as bigint) as items_sold,
     cast(sum(gross_gmv) as decimal(18, 2)) as gross_gmv,
     cast(sum(net_gmv) as decimal(18, 2)) as net_gmv,
     cast(coalesce(sum(case when content_type = 'LINKSHARE' then gross_gmv end), 0) as decimal(18, 2)) as linkshare_gmv,

@@ -14,7 +14,7 @@ with order_measures as (
         creator_open_id,
         order_date as activity_date,
         count(distinct order_id) as orders,
-        sum(quantity) as items_sold,
+        cast(sum(quantity) as bigint) as items_sold,
         sum(gross_gmv) as gross_gmv,
         sum(net_gmv) as net_gmv,
         sum(case when content_type = 'LINKSHARE' then gross_gmv else 0 end) as linkshare_gmv,
@@ -30,7 +30,7 @@ click_measures as (
     select
         creator_open_id,
         click_date as activity_date,
-        sum(clicks) as clicks
+        cast(sum(clicks) as bigint) as clicks
     from {{ ref('link_funnel_daily') }}
     where {{ in_scope_values('click_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
         and creator_open_id is not null

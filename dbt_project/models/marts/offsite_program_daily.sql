@@ -11,8 +11,8 @@ with click_measures as (
     select
         click_date as activity_date,
         count(distinct creator_open_id) as sharing_creators,
-        sum(clicks) as clicks,
-        sum(attributed_orders) as attributed_orders
+        cast(sum(clicks) as bigint) as clicks,
+        cast(sum(attributed_orders) as bigint) as attributed_orders
     from {{ ref('link_funnel_daily') }}
     {%- if is_incremental() %}
     where {{ in_scope_values('click_date', 'int_activity_dates_affected', 'activity_date') }}
