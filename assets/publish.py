@@ -1,4 +1,4 @@
-"""Publish: copy the marts into a new DuckDB file, then rename it over published/marts.duckdb.
+"""Publish: build the marts' new DuckDB file beside the old one, then rename it over published/marts.duckdb.
 
 Readers never block the pipeline and never see half a publish: they open either the previous
 file or the new one. Nothing here runs unless every gate before it passed, so a blocked day leaves
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,39 +38,82 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def pii_findings(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Columns of the database on `con` that hold something shaped like an email or phone number."""
+def pii_findings(con: duckdb.DuckDBPyConnection, only: dict[str, str] | None = None) -> list[str]:
+    """Columns of the database on `con` that hold something shaped like an email or phone number.
+
+    `only` maps a table to a predicate restricting its scan (rows already scanned need no second look).
+    """
+    only = only or {}
     findings = []
     cols = con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                       "WHERE table_schema = 'main' AND data_type = 'VARCHAR'").fetchall()
+                       "WHERE table_catalog = current_database() AND table_schema = 'main' AND data_type = 'VARCHAR'").fetchall()
     for table, column in cols:
         if column in ("email", "phone"):
             findings.append(f"{table}.{column}: a clear PII column")
             continue
-        hits = con.execute(f'SELECT count(*) FROM main."{table}" WHERE regexp_matches("{column}", ?) '
-                           f'OR regexp_full_match("{column}", ?)', [EMAIL, PHONE]).fetchone()[0]
+        hits = con.execute(f'SELECT count(*) FROM main."{table}" WHERE ({only.get(table, "true")}) '
+                           f'AND (regexp_matches("{column}", ?) OR regexp_full_match("{column}", ?))', [EMAIL, PHONE]).fetchone()[0]
         if hits:
             findings.append(f"{table}.{column}: {hits} value(s) shaped like an email or phone number")
     return findings
 
 
+def _scope_predicate(scope: tuple[str, list[str]]) -> str:
+    model, columns = scope
+    key = ", ".join(f'"{c}"' for c in columns)
+    return f'({key}) IN (SELECT {key} FROM wh.main."{model}")'
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
+    return con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} AS t").fetchone()
+
+
+def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, list[str]]) -> bool:
+    """Replace the rows of the run's scope in the previous file's copy of `mart`.
+
+    True when the result equals the warehouse's mart (same rows, by count and a hash of every
+    row). It may not when a run changed the warehouse without publishing (its gates failed): the
+    caller then copies the mart whole.
+    """
+    in_scope = _scope_predicate(scope)
+    con.execute(f'DELETE FROM main."{mart}" WHERE {in_scope}')
+    con.execute(f'INSERT INTO main."{mart}" SELECT * FROM wh.main."{mart}" WHERE {in_scope} ORDER BY ALL')
+    return _fingerprint(con, f'main."{mart}"') == _fingerprint(con, f'wh.main."{mart}"')
+
+
 def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str, covered_days: list[str],
-            gates: list[dict]) -> PublishResult:
+            gates: list[dict], scopes: dict[str, tuple[str, list[str]]] | None = None) -> PublishResult:
+    """Publish the warehouse's marts.
+
+    `scopes` (mart -> (scope model, key columns), as the dbt models' replace_scope config) lets a
+    daily run carry the previous file forward and replace only the rows its dbt run rewrote, so
+    publishing costs what the day changed, not the history; other marts, a first publish and a
+    full refresh (scopes None) copy whole tables. Rows are inserted in a fixed order (ORDER BY ALL).
+    """
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     log_path = target.with_name("publish_log.parquet")
-
+    carried = bool(scopes) and target.exists()
+    if carried:
+        shutil.copyfile(target, tmp)
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"ATTACH {_sql_str(str(settings.warehouse_path))} AS wh (READ_ONLY)")
-        row_counts = {}
+        existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                              "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall()}
+        row_counts, scanned_scope = {}, {}
         for mart in marts:
-            # ORDER BY ALL: the same marts always make the same file.
-            con.execute(f'CREATE TABLE main."{mart}" AS SELECT * FROM wh.main."{mart}" ORDER BY ALL')
+            scope = (scopes or {}).get(mart) if carried and mart in existing else None
+            if scope and _carry_forward(con, mart, scope):
+                scanned_scope[mart] = _scope_predicate(scope)  # the rest was scanned when first published
+            else:
+                con.execute(f'CREATE OR REPLACE TABLE main."{mart}" AS SELECT * FROM wh.main."{mart}" ORDER BY ALL')
             row_counts[mart] = con.execute(f'SELECT count(*) FROM main."{mart}"').fetchone()[0]
+        findings = pii_findings(con, scanned_scope)
         con.execute("DETACH wh")
+        con.execute("DROP TABLE IF EXISTS main.publish_log")
         history = (f"SELECT * FROM read_parquet({_sql_str(str(log_path))})" if log_path.exists() else
                    "SELECT NULL::TIMESTAMP AS published_at, NULL::VARCHAR AS run_id, NULL::DATE AS delivery_day, "
                    "NULL::DATE[] AS delivery_days, NULL::JSON AS row_counts, NULL::JSON AS gates, "
@@ -82,7 +126,6 @@ def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str
             SELECT ?::TIMESTAMP, ?, ?::DATE, ?::DATE[], ?::JSON, ?::JSON, ?::BIGINT
         """, [now, run_id, delivery_day, covered_days, json.dumps(row_counts, sort_keys=True),
               json.dumps(gates, sort_keys=True), sum(g["passed"] for g in gates)])
-        findings = pii_findings(con)
         if findings:
             raise PublishError("clear PII in the marts, publish refused:\n  " + "\n  ".join(findings))
         log_tmp = log_path.with_suffix(".tmp")

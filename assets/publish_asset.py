@@ -7,19 +7,26 @@ from . import gate_log
 from .dbt_project import ensure_manifest
 from .feeds import FEEDS
 from .lake import Lake
-from .partitions import delivery_days
+from .partitions import delivery_days, is_full_refresh
 from .progress import report
 from .publish import publish
 from .settings import Settings
 
 
-def mart_names() -> list[str]:
+def _mart_nodes() -> list[dict]:
     manifest = json.loads(ensure_manifest().read_text())
-    return sorted(n["name"] for n in manifest["nodes"].values()
-                  if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"])
+    return sorted((n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"]),
+                  key=lambda n: n["name"])
 
 
-MARTS = mart_names()
+def mart_scopes(nodes: list[dict]) -> dict[str, tuple[str, list[str]]]:
+    """mart -> (scope model, key columns) for the marts a run rewrites scope by scope (replace_scope)."""
+    return {n["name"]: (n["config"]["scope_model"], list(n["config"]["scope_columns"])) for n in nodes
+            if n["config"].get("incremental_strategy") == "replace_scope" and n["config"].get("scope_model")}
+
+
+MARTS = [n["name"] for n in _mart_nodes()]
+SCOPES = mart_scopes(_mart_nodes())
 
 
 @asset(key=AssetKey("published_marts"), deps=[AssetKey([m]) for m in MARTS], partitions_def=delivery_days,
@@ -29,8 +36,10 @@ def published_marts(context: AssetExecutionContext):
     settings = Settings.from_env()
     lake = Lake(settings.lake_dir)
     covered = sorted(set.intersection(*(set(lake.committed_days(f)) for f in FEEDS)))
+    # A full refresh rebuilt every mart: copy them whole. Otherwise only the rewritten scopes change.
     result = publish(settings, MARTS, context.run.run_id, context.partition_key_range.end, covered,
-                     gate_log.read(settings.data_dir, context.run.run_id))
+                     gate_log.read(settings.data_dir, context.run.run_id),
+                     scopes=None if is_full_refresh(context.run.tags) else SCOPES)
     report(context, f"{context.partition_key_range.end} published {result.path} "
                     f"({', '.join(f'{k} {v:,}' for k, v in result.row_counts.items())})")
     return MaterializeResult(metadata={"path": str(result.path), "row_counts": MetadataValue.json(result.row_counts),

@@ -39,3 +39,56 @@ def test_clear_pii_refuses_the_publish_and_keeps_the_previous_file(tmp_path, lea
         publish(settings, ["dim_creators"], "run2", "2026-11-02", ["2026-11-02"], [])
     assert settings.published_path.read_bytes() == before
     assert not list(settings.published_path.parent.glob(".*.tmp"))
+
+
+SCOPES = {"fct_lines": ("lines_affected", ["line_id"])}
+
+
+def set_lines(settings, rows, affected):
+    """The warehouse after a dbt run: the mart, and the scope (line ids) that run rewrote."""
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("CREATE OR REPLACE TABLE fct_lines (line_id VARCHAR, note VARCHAR, amount DECIMAL(18, 2))")
+    con.executemany("INSERT INTO fct_lines VALUES (?, ?, ?)", rows)
+    con.execute("CREATE OR REPLACE TABLE lines_affected AS SELECT unnest(?::VARCHAR[]) AS line_id", [affected])
+    con.close()
+
+
+def published_lines(settings):
+    con = duckdb.connect(str(settings.published_path), read_only=True)
+    try:
+        return con.execute("SELECT * FROM fct_lines ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_daily_publish_replaces_only_the_rewritten_scope_and_still_equals_the_warehouse(tmp_path):
+    settings = Settings(landing_dir=tmp_path, data_dir=tmp_path / "data")
+    make_warehouse(settings)
+    rows = [(f"l{i}", "ok", i) for i in range(5)]
+    set_lines(settings, rows, [])
+    publish(settings, ["fct_lines"], "run1", "2026-11-01", ["2026-11-01"], [], scopes=SCOPES)  # first: copied whole
+    rows = rows[:4] + [("l4", "late update", 40), ("l5", "new", 5)]
+    set_lines(settings, [r for r in rows if r[0] != "l4" or r[1] != "ok"], ["l4", "l5"])
+    publish(settings, ["fct_lines"], "run2", "2026-11-02", ["2026-11-02"], [], scopes=SCOPES)
+    assert published_lines(settings) == sorted([(a, b, c) for a, b, c in rows if (a, b) != ("l4", "ok")])
+
+    # A run whose gates failed changed l0 in the warehouse without publishing; the next run's scope
+    # does not name it, yet the published file still ends equal to the warehouse.
+    set_lines(settings, [("l0", "changed, unpublished", 0)] + [r for r in rows[1:] if r != ("l4", "ok", 4)] + [("l6", "new", 6)],
+              ["l6"])
+    publish(settings, ["fct_lines"], "run3", "2026-11-03", ["2026-11-03"], [], scopes=SCOPES)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert published_lines(settings) == con.execute("SELECT * FROM fct_lines ORDER BY ALL").fetchall()
+    con.close()
+
+
+def test_a_daily_publish_scans_the_rows_it_replaces_for_pii(tmp_path):
+    settings = Settings(landing_dir=tmp_path, data_dir=tmp_path / "data")
+    make_warehouse(settings)
+    set_lines(settings, [("l1", "ok", 1)], [])
+    publish(settings, ["fct_lines"], "run1", "2026-11-01", ["2026-11-01"], [], scopes=SCOPES)
+    before = settings.published_path.read_bytes()
+    set_lines(settings, [("l1", "ok", 1), ("l2", "someone@example.com", 2)], ["l2"])
+    with pytest.raises(PublishError, match="fct_lines.note"):
+        publish(settings, ["fct_lines"], "run2", "2026-11-02", ["2026-11-02"], [], scopes=SCOPES)
+    assert settings.published_path.read_bytes() == before
