@@ -38,23 +38,28 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def pii_findings(con: duckdb.DuckDBPyConnection, only: dict[str, str] | None = None) -> list[str]:
+def pii_findings(con: duckdb.DuckDBPyConnection, relations: dict[str, str] | None = None) -> list[str]:
     """Columns of the database on `con` that hold something shaped like an email or phone number.
 
-    `only` maps a table to a predicate restricting its scan (rows already scanned need no second look).
+    One scan per table. `relations` maps a table to the relation to scan in its place (the rows a
+    publish is adding: the rest was scanned when first published).
     """
-    only = only or {}
+    relations = relations or {}
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                     "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                                     "AND data_type = 'VARCHAR' ORDER BY table_name, ordinal_position").fetchall():
+        columns.setdefault(table, []).append(column)
     findings = []
-    cols = con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                       "WHERE table_catalog = current_database() AND table_schema = 'main' AND data_type = 'VARCHAR'").fetchall()
-    for table, column in cols:
-        if column in ("email", "phone"):
-            findings.append(f"{table}.{column}: a clear PII column")
+    for table, names in columns.items():
+        findings += [f"{table}.{c}: a clear PII column" for c in names if c in ("email", "phone")]
+        names = [c for c in names if c not in ("email", "phone")]
+        if not names:
             continue
-        hits = con.execute(f'SELECT count(*) FROM main."{table}" WHERE ({only.get(table, "true")}) '
-                           f'AND (regexp_matches("{column}", ?) OR regexp_full_match("{column}", ?))', [EMAIL, PHONE]).fetchone()[0]
-        if hits:
-            findings.append(f"{table}.{column}: {hits} value(s) shaped like an email or phone number")
+        counts = con.execute(
+            "SELECT " + ", ".join(f'count_if(regexp_matches("{c}", ?) OR regexp_full_match("{c}", ?))' for c in names)
+            + f' FROM {relations.get(table, f"main.{chr(34)}{table}{chr(34)}")}', [EMAIL, PHONE] * len(names)).fetchone()
+        findings += [f"{table}.{c}: {n} value(s) shaped like an email or phone number" for c, n in zip(names, counts) if n]
     return findings
 
 
@@ -68,17 +73,20 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
     return con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} AS t").fetchone()
 
 
-def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, list[str]]) -> bool:
+def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, list[str]]) -> str | None:
     """Replace the rows of the run's scope in the previous file's copy of `mart`.
 
-    True when the result equals the warehouse's mart (same rows, by count and a hash of every
-    row). It may not when a run changed the warehouse without publishing (its gates failed): the
-    caller then copies the mart whole.
+    Returns the temp table holding the rows added, when the result equals the warehouse's mart
+    (same rows, by count and a hash of every row); None when it does not, which happens after a
+    run changed the warehouse without publishing (its gates failed): the caller then copies the
+    mart whole.
     """
     in_scope = _scope_predicate(scope)
+    incoming = f'temp."incoming_{mart}"'
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "incoming_{mart}" AS SELECT * FROM wh.main."{mart}" WHERE {in_scope} ORDER BY ALL')
     con.execute(f'DELETE FROM main."{mart}" WHERE {in_scope}')
-    con.execute(f'INSERT INTO main."{mart}" SELECT * FROM wh.main."{mart}" WHERE {in_scope} ORDER BY ALL')
-    return _fingerprint(con, f'main."{mart}"') == _fingerprint(con, f'wh.main."{mart}"')
+    con.execute(f'INSERT INTO main."{mart}" SELECT * FROM {incoming}')
+    return incoming if _fingerprint(con, f'main."{mart}"') == _fingerprint(con, f'wh.main."{mart}"') else None
 
 
 def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str, covered_days: list[str],
@@ -103,15 +111,16 @@ def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str
         con.execute(f"ATTACH {_sql_str(str(settings.warehouse_path))} AS wh (READ_ONLY)")
         existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                               "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall()}
-        row_counts, scanned_scope = {}, {}
+        row_counts, added = {}, {}
         for mart in marts:
             scope = (scopes or {}).get(mart) if carried and mart in existing else None
-            if scope and _carry_forward(con, mart, scope):
-                scanned_scope[mart] = _scope_predicate(scope)  # the rest was scanned when first published
+            incoming = _carry_forward(con, mart, scope) if scope else None
+            if incoming:
+                added[mart] = incoming  # only these rows need a PII scan: the rest was scanned before
             else:
                 con.execute(f'CREATE OR REPLACE TABLE main."{mart}" AS SELECT * FROM wh.main."{mart}" ORDER BY ALL')
             row_counts[mart] = con.execute(f'SELECT count(*) FROM main."{mart}"').fetchone()[0]
-        findings = pii_findings(con, scanned_scope)
+        findings = pii_findings(con, added)
         con.execute("DETACH wh")
         con.execute("DROP TABLE IF EXISTS main.publish_log")
         history = (f"SELECT * FROM read_parquet({_sql_str(str(log_path))})" if log_path.exists() else
