@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import socket
 import sys
 import time
 from datetime import date, timedelta
@@ -89,10 +90,12 @@ def cmd_run(args) -> int:
 
 def _run_days(settings, args, end, log_path) -> int:
     from assets.partitions import FULL_REFRESH_TAG
-    from orchestration.instance import get_instance
+    from orchestration.instance import get_instance, recover_dead_runs
 
     progress = logging.getLogger("cwh.progress")
     instance = get_instance(settings.data_dir)
+    for run_id in recover_dead_runs(instance):
+        progress.info(f"run {run_id} had been killed mid-way: marked failed, its warehouse slot freed")
     from orchestration.definitions import defs
     from orchestration.jobs import DAILY_JOB
 
@@ -111,7 +114,8 @@ def _run_days(settings, args, end, log_path) -> int:
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
         t0 = time.monotonic()
-        tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1]}
+        tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1],
+                "cwh/host": socket.gethostname()}
         if args.full_refresh and n == 1:
             tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
