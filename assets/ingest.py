@@ -84,13 +84,13 @@ def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
                         "WHERE file = ? AND line = ?", bad)
 
 
-def _files_to_load(delivery, earlier_days: dict[str, str], result: IngestResult):
+def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
     """The delivery's files to load (name -> lines, name -> sha256); re-deliveries are counted, not loaded."""
     accepted: dict[str, pa.StringArray] = {}
     sha_of: dict[str, str] = {}
     for f in delivery.files:
         result.lines_read += f.rows
-        if f.sha256 in earlier_days or f.sha256 in sha_of.values():  # a re-delivered file adds nothing
+        if f.sha256 in earlier_days or f.sha256 in set(sha_of.values()):  # a re-delivered file adds nothing
             result.files_redelivered += 1
             result.duplicates_skipped += f.rows
             continue

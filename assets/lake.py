@@ -40,24 +40,17 @@ class Lake:
         base = self.root / "raw" / feed
         return sorted(p.name[3:] for p in base.glob("dt=*") if (p / PART).exists()) if base.exists() else []
 
-    def files_committed_earlier(self, feed: str, dt: str) -> dict[str, str]:
-        """sha256 -> 'dt/name' of files committed by the feed's delivery days before `dt`.
+    def files_committed_earlier(self, feed: str, dt: str) -> set[str]:
+        """sha256 of the files committed by the feed's delivery days before `dt`.
 
         Only earlier days count: the first delivery of a file is its delivery, whatever order the
         days run in. A day run after a later day that re-sent one of its files still loads that
         file; the later copy's records are the same records (staging keeps each key once) and
         quarantine_summary counts a rejected line once, on the earliest day that delivered it.
         """
-        seen: dict[str, str] = {}
         base = self.root / "_ledger" / feed
-        if base.exists():
-            for path in sorted(base.glob("dt=*.json")):
-                other = path.stem[3:]
-                if other >= dt:
-                    continue
-                for entry in json.loads(path.read_text())["files"]:
-                    seen.setdefault(entry["sha256"], f"{other}/{entry['name']}")
-        return seen
+        ledgers = [p for p in base.glob("dt=*.json") if p.stem[3:] < dt] if base.exists() else []
+        return {entry["sha256"] for p in ledgers for entry in json.loads(p.read_text())["files"]}
 
     def fresh_pending(self, feed: str, dt: str) -> Path:
         pending = self.pending_dir(feed, dt)

@@ -56,9 +56,9 @@ def pii_findings(con: duckdb.DuckDBPyConnection, relations: dict[str, str] | Non
         names = [c for c in names if c not in ("email", "phone")]
         if not names:
             continue
-        counts = con.execute(
-            "SELECT " + ", ".join(f'count_if(regexp_matches("{c}", ?) OR regexp_full_match("{c}", ?))' for c in names)
-            + f' FROM {relations.get(table, f"main.{chr(34)}{table}{chr(34)}")}', [EMAIL, PHONE] * len(names)).fetchone()
+        relation = relations.get(table) or f'main."{table}"'
+        tests = ", ".join(f'count_if(regexp_matches("{c}", ?) OR regexp_full_match("{c}", ?))' for c in names)
+        counts = con.execute(f"SELECT {tests} FROM {relation}", [EMAIL, PHONE] * len(names)).fetchone()
         findings += [f"{table}.{c}: {n} value(s) shaped like an email or phone number" for c, n in zip(names, counts) if n]
     return findings
 

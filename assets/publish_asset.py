@@ -25,8 +25,9 @@ def mart_scopes(nodes: list[dict]) -> dict[str, tuple[str, list[str]]]:
             if n["config"].get("incremental_strategy") == "replace_scope" and n["config"].get("scope_model")}
 
 
-MARTS = [n["name"] for n in _mart_nodes()]
-SCOPES = mart_scopes(_mart_nodes())
+_NODES = _mart_nodes()
+MARTS = [n["name"] for n in _NODES]
+SCOPES = mart_scopes(_NODES)
 
 
 @asset(key=AssetKey("published_marts"), deps=[AssetKey([m]) for m in MARTS], partitions_def=delivery_days,

@@ -90,7 +90,7 @@ def cmd_run(args) -> int:
 
 def _run_days(settings, args, end, log_path) -> int:
     from assets.partitions import FULL_REFRESH_TAG
-    from orchestration.instance import get_instance, recover_dead_runs
+    from orchestration.instance import HOST_TAG, get_instance, recover_dead_runs
 
     progress = logging.getLogger("cwh.progress")
     instance = get_instance(settings.data_dir)
@@ -115,7 +115,7 @@ def _run_days(settings, args, end, log_path) -> int:
         progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
         t0 = time.monotonic()
         tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1],
-                "cwh/host": socket.gethostname()}
+                HOST_TAG: socket.gethostname()}
         if args.full_refresh and n == 1:
             tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)

@@ -24,6 +24,9 @@ def get_instance(data_dir: Path):
     return DagsterInstance.get()
 
 
+HOST_TAG = "cwh/host"  # the machine whose process runs a `cwh run` run
+
+
 def recover_dead_runs(instance) -> list[str]:
     """Fail the unfinished runs whose process is gone (killed, machine restarted) and free their pool slots.
 
@@ -39,7 +42,7 @@ def recover_dead_runs(instance) -> list[str]:
     recovered = []
     for run in unfinished:
         pids = {e.dagster_event.pid for e in instance.all_logs(run.run_id) if e.dagster_event and e.dagster_event.pid}
-        if not pids or any(_alive(pid) for pid in pids) or run.tags.get("cwh/host", socket.gethostname()) != socket.gethostname():
+        if not pids or any(_alive(pid) for pid in pids) or run.tags.get(HOST_TAG, socket.gethostname()) != socket.gethostname():
             continue
         instance.report_run_failed(run, f"its process ({', '.join(map(str, sorted(pids)))}) is gone; failed by cwh run")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
@@ -49,9 +52,9 @@ def recover_dead_runs(instance) -> list[str]:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True
