@@ -18,7 +18,8 @@ import pyarrow as pa
 
 from .feeds import FEEDS
 from .lake import PART, Lake
-from .landing import count_rows, first_listings, read_delivery
+from .landing import first_listings, printable, read_delivery
+from .lines import UNSAFE_LINE_REASONS, InputLimits, Lines
 from .validate import validation_sql
 
 
@@ -33,8 +34,10 @@ class IngestResult:
     valid: int = 0
     quarantined: int = 0
     duplicates_skipped: int = 0
+    unsafe_records: int = 0  # lines refused before parsing (UNSAFE_LINE_REASONS): they block the day
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     file_errors: list[str] = field(default_factory=list)
+    record_errors: list[str] = field(default_factory=list)  # where the unsafe records are (first few)
     ledger_files: list[dict] = field(default_factory=list)
 
     @property
@@ -47,14 +50,16 @@ class IngestResult:
         return d
 
 
-def _lines_table(files: dict[str, pa.StringArray]) -> pa.Table:
-    """(file, line, text) for every line of the files, built column-wise (no per-line Python objects)."""
+def _lines_table(files: dict[str, Lines]) -> pa.Table:
+    """(file, line, text, refused) for every line of the files, built column-wise (no per-line Python objects)."""
     tables = [pa.table({
         "file": pa.array([name], pa.string()).take(np.zeros(len(lines), dtype=np.int64)),
         "line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)),
-        "text": lines,
+        "text": lines.text,
+        "refused": lines.refused,
     }) for name, lines in files.items()]
-    empty = pa.table({"file": pa.array([], pa.string()), "line": pa.array([], pa.int64()), "text": pa.array([], pa.string())})
+    empty = pa.table({"file": pa.array([], pa.string()), "line": pa.array([], pa.int64()),
+                      "text": pa.array([], pa.string()), "refused": pa.array([], pa.string())})
     return pa.concat_tables(tables) if tables else empty
 
 
@@ -70,7 +75,7 @@ def _strict_json_ok(text: str) -> bool:
     try:
         json.loads(text, parse_constant=no_constants)
         return True
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -86,7 +91,7 @@ def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
 
 def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
     """The delivery's files to load (name -> lines, name -> sha256); re-deliveries are counted, not loaded."""
-    accepted: dict[str, pa.StringArray] = {}
+    accepted: dict[str, Lines] = {}
     sha_of: dict[str, str] = {}
     for f in delivery.files:
         result.lines_read += f.rows
@@ -101,38 +106,42 @@ def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
     return accepted, sha_of
 
 
-def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB") -> IngestResult:
+def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB",
+                    limits: InputLimits = InputLimits()) -> IngestResult:
     """Read, verify, validate and write a feed-day into the lake's pending area and quarantine.
 
-    DuckDB keeps within `memory_limit`, spilling to the lake's scratch folder beyond it.
+    DuckDB keeps within `memory_limit`, spilling to the lake's scratch folder beyond it; `limits`
+    bound the work any one file or line can cause. Nothing is ever written into the landing zone.
     """
     feed = FEEDS[feed_name]
-    delivery = read_delivery(landing, feed_name, dt)
+    delivery = read_delivery(landing, feed_name, dt, limits)
     result = IngestResult(feed=feed_name, dt=dt)
     listed_earlier = first_listings(landing, feed_name, dt)
     accepted, sha_of = _files_to_load(delivery, lake.files_committed_earlier(feed_name, dt), result)
 
     # Files rejected whole: every readable line is quarantined with the file's reason.
-    rejected_rows: list[tuple[str, int | None, str | None, str, str]] = []
+    rejected_rows: list[tuple[str, int | None, str | None, str, str, str | None]] = []
     for rej in delivery.rejected:
         result.files_rejected += 1
         result.file_errors.append(f"{rej.reason}: {rej.detail}")
-        lines = delivery.rejected_lines.get(rej.file, pa.array([], pa.string()))
-        result.lines_read += count_rows(lines)
-        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail)
-                          for n, text in enumerate(lines.to_pylist(), start=1) if text.strip()] or [
-            (rej.file, None, None, rej.reason, rej.detail)
+        lines = rej.lines or Lines.empty()
+        result.lines_read += lines.rows
+        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail, rej.sha256)
+                          for n, text in enumerate(lines.text.to_pylist(), start=1) if text.strip()] or [
+            (rej.file, None, None, rej.reason, rej.detail, rej.sha256)
         ]
 
     pending = lake.fresh_pending(feed_name, dt)
     qdir = lake.quarantine_dir(feed_name, dt)
     shutil.rmtree(qdir, ignore_errors=True)
     qdir.mkdir(parents=True)
+    # Copies of rejected files, from the bytes already read (the landing zone is not opened again),
+    # under names the warehouse chooses: files/<sha256>.jsonl(.gz); quarantine rows carry the sha256.
     for rej in delivery.rejected:
-        src = delivery.folder / rej.file
-        if src.exists():
+        if rej.raw is not None:
             (qdir / "files").mkdir(exist_ok=True)
-            shutil.copyfile(src, qdir / "files" / rej.file)
+            suffix = ".jsonl.gz" if rej.file.endswith(".gz") else ".jsonl"
+            (qdir / "files" / f"{rej.sha256}{suffix}").write_bytes(rej.raw)
 
     # Memory stays bounded whatever the delivery's size: DuckDB spills its tables to the lake's
     # scratch folder beyond memory_limit, and the delivery's bytes are released as soon as
@@ -154,6 +163,7 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_l
             "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
             "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
             "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
+            "file_sha256": pa.array([r[5] for r in rejected_rows], pa.string()),
         }))
         # Per loaded file: its sha256 (a quarantined line re-delivered in a file with the same
         # bytes is then recognisably the same line) and its first delivery (_order_dt,
@@ -195,13 +205,21 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_l
                      NULL::VARCHAR AS detail, text AS raw, file_sha256
               FROM judged LEFT JOIN file_hashes USING (file) WHERE reason IS NOT NULL
               UNION ALL
-              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw, NULL FROM rejected_files
+              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw, file_sha256 FROM rejected_files
               ORDER BY file, line NULLS FIRST
             ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
         """)
         copies = con.execute("SELECT count(*) FROM later_copies").fetchone()[0]
         result.valid = con.execute("SELECT count(*) FROM judged WHERE reason IS NULL").fetchone()[0] - copies
         result.duplicates_skipped += copies
+        unsafe = ", ".join(f"'{r}'" for r in UNSAFE_LINE_REASONS)
+        result.unsafe_records = con.execute(f"SELECT count(*) FROM judged WHERE reason IN ({unsafe})").fetchone()[0]
+        if result.unsafe_records:
+            first = con.execute(f"SELECT reason, file, line FROM judged WHERE reason IN ({unsafe}) "
+                                "ORDER BY file, line LIMIT 5").fetchall()
+            result.record_errors = [f"{reason}: {delivery.folder / printable(file)} line {line}" for reason, file, line in first]
+            if result.unsafe_records > len(first):
+                result.record_errors.append(f"... and {result.unsafe_records - len(first):,} more such records")
         by_reason = con.execute(f"""
             SELECT reason, count(*) FROM read_parquet('{qdir / PART}') WHERE line IS NOT NULL GROUP BY 1 ORDER BY 1
         """).fetchall()

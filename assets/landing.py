@@ -1,40 +1,61 @@
 """Reading one feed's delivery for one day from the landing zone, and checking it against its manifest.
 
+Whoever writes the landing zone must never make the warehouse read or write elsewhere, so the
+delivery folder is opened once and every file is opened relative to it without following
+symlinks (`O_NOFOLLOW`, and `O_NONBLOCK` so a FIFO cannot hang the run):
+- a name listed in the manifest that is not a plain file name (a separator, `.` or `..`, a NUL
+  or control character) is rejected (`unsafe_file_name`) and never opened;
+- a symlink is never followed (`symlinked_file`), whatever it points at; neither is a symlinked
+  `<feed>/` or `dt=` folder or manifest;
+- an entry that is not a regular file (a folder, a FIFO, a device) is rejected
+  (`not_a_regular_file`);
+- a file larger than the limits is not read (`file_too_large`, `decompressed_too_large`).
 A data file that fails its manifest check (not listed, sha256 or row-count mismatch, unreadable
-gzip) is rejected whole: it comes back as a `FileRejection` with the check that failed.
+gzip) is rejected whole. Each rejection is a `FileRejection` with its reason code; every one of
+them blocks the feed's day at the raw gate.
 """
 from __future__ import annotations
 
-import gzip
+import errno
 import hashlib
 import json
+import os
+import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+from .lines import InputLimits, Lines, TooLarge, decompress, split_lines
 
 MANIFEST = "_manifest.json"
+MAX_MANIFEST_BYTES = 16 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 
 
 class DeliveryError(Exception):
-    """The delivery itself is unusable (no manifest, unreadable manifest)."""
+    """The delivery itself is unusable (no manifest, unreadable manifest, unsafe folder)."""
 
 
 @dataclass(frozen=True)
 class FileRejection:
-    file: str
-    reason: str  # file_not_in_manifest | sha256_mismatch | row_count_mismatch | unreadable_file | missing_file
+    file: str  # printable: control characters escaped
+    # file_not_in_manifest | sha256_mismatch | row_count_mismatch | unreadable_file | missing_file |
+    # unsafe_file_name | symlinked_file | not_a_regular_file | file_too_large | decompressed_too_large
+    reason: str
     detail: str
+    sha256: str | None = None  # of the bytes read, when they were read
+    raw: bytes | None = None  # the bytes read, kept for the quarantine copy
+    lines: Lines | None = None  # its readable lines, quarantined with the file's reason
 
 
 @dataclass
 class DataFile:
     name: str
     sha256: str
-    lines: pa.StringArray  # every line, blank ones included (line number = index + 1)
+    lines: Lines
     rows: int  # non-blank lines, what the manifest counts
 
 
@@ -45,7 +66,26 @@ class Delivery:
     folder: Path
     files: list[DataFile] = field(default_factory=list)
     rejected: list[FileRejection] = field(default_factory=list)
-    rejected_lines: dict[str, pa.StringArray] = field(default_factory=dict)
+
+
+def printable(name: str) -> str:
+    """A name as it may be shown: control characters and other unprintables escaped."""
+    return name if name.isprintable() else repr(name)[1:-1]
+
+
+def unsafe_name_reason(name: object) -> str | None:
+    """Why `name` is not a plain file name of the delivery folder, or None when it is one."""
+    if not isinstance(name, str) or not name:
+        return "not a non-empty string"
+    if name in (".", ".."):
+        return f"{name!r} is not a file"
+    if "/" in name or "\\" in name:
+        return "contains a path separator"
+    if not name.isprintable():
+        return "contains a NUL or control character"
+    if len(name.encode("utf-8", errors="surrogateescape")) > 255:
+        return "longer than 255 bytes"
+    return None
 
 
 def delivery_folder(landing: Path, feed: str, dt: str) -> Path:
@@ -53,7 +93,204 @@ def delivery_folder(landing: Path, feed: str, dt: str) -> Path:
 
 
 def manifest_exists(landing: Path, feed: str, dt: str) -> bool:
-    return (delivery_folder(landing, feed, dt) / MANIFEST).is_file()
+    """Whether the day's manifest has landed (a regular file, not a symlink; nothing is opened)."""
+    try:
+        return stat.S_ISREG(os.lstat(delivery_folder(landing, feed, dt) / MANIFEST).st_mode)
+    except OSError:
+        return False
+
+
+class _Folder:
+    """A delivery folder opened once; files are opened relative to it, never through a symlink."""
+
+    def __init__(self, landing: Path, feed: str, dt: str):
+        self.path = delivery_folder(landing, feed, dt)
+        self.fd = None
+        fds = []
+        try:
+            fds.append(os.open(landing, os.O_RDONLY | os.O_DIRECTORY))  # the landing root itself is the operator's
+            for part in (feed, f"dt={dt}"):
+                fds.append(os.open(part, _DIR_FLAGS, dir_fd=fds[-1]))
+            self.fd = fds.pop()
+        except FileNotFoundError:
+            raise DeliveryError(f"{feed} dt={dt}: no manifest at {self.path / MANIFEST} "
+                                "(the delivery is not complete)") from None
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise DeliveryError(f"{feed} dt={dt}: {self.path} is a symlink or not a folder: refused "
+                                    "(a delivery folder must be a real folder of the landing zone)") from None
+            raise DeliveryError(f"{feed} dt={dt}: cannot open {self.path} ({exc.strerror})") from None
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def entries(self) -> list[os.DirEntry]:
+        with os.scandir(self.fd) as it:
+            return sorted(it, key=lambda e: e.name)
+
+    def read(self, name: str, max_bytes: int) -> bytes:
+        """The bytes of regular file `name`, or OSError/_Refused without reading anything else."""
+        try:
+            fd = os.open(name, _OPEN_FLAGS, dir_fd=self.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _Refused("symlinked_file", "is a symlink: never followed") from None
+            raise
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise _Refused("not_a_regular_file", "is not a regular file")
+            if st.st_size > max_bytes:
+                raise _Refused("file_too_large", f"is {st.st_size:,} bytes, beyond the {max_bytes:,}-byte cap "
+                                                 "(CWH_MAX_FILE_BYTES)")
+            chunks, size = [], 0
+            while chunk := os.read(fd, min(1 << 24, max_bytes + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:  # grew while being read
+                    raise _Refused("file_too_large", f"grew beyond the {max_bytes:,}-byte cap while read")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _entry_refusal(entry: os.DirEntry, folder_fd: int) -> tuple[str, str] | None:
+    """(reason, detail) when a folder entry must not be opened, judged without opening it."""
+    why = unsafe_name_reason(entry.name)
+    if why:
+        return "unsafe_file_name", f"its name {why}: never opened"
+    if entry.is_symlink():
+        try:
+            target = os.readlink(entry.name, dir_fd=folder_fd)
+        except OSError:
+            target = "?"
+        return "symlinked_file", f"is a symlink (to {printable(target)}): never followed"
+    if not entry.is_file(follow_symlinks=False):
+        return "not_a_regular_file", "is not a regular file: never opened"
+    return None
+
+
+def _load_manifest(folder: _Folder, feed: str, dt: str) -> dict[str, dict]:
+    """The manifest's entries by name, checked for shape; DeliveryError names what is wrong."""
+    where = folder.path / MANIFEST
+    try:
+        raw = folder.read(MANIFEST, MAX_MANIFEST_BYTES)
+    except FileNotFoundError:
+        raise DeliveryError(f"{feed} dt={dt}: no manifest at {where} (the delivery is not complete)") from None
+    except _Refused as exc:
+        raise DeliveryError(f"{where}: {exc} ({exc.reason})") from None
+    except OSError as exc:
+        raise DeliveryError(f"{where}: cannot be read ({exc.strerror})") from None
+    try:
+        manifest = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise DeliveryError(f"{where}: unreadable manifest ({str(exc)[:200]})") from None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, list):
+        raise DeliveryError(f"{where}: unreadable manifest (no list of files)")
+    listed: dict[str, dict] = {}
+    for i, entry in enumerate(files):
+        if not isinstance(entry, dict):
+            raise DeliveryError(f"{where}: unreadable manifest (files[{i}] is not an object)")
+        name = entry.get("name")
+        key = name if isinstance(name, str) else repr(name)
+        if key in listed:
+            raise DeliveryError(f"{where}: unreadable manifest (files[{i}]: {printable(key)} is listed twice)")
+        listed[key] = entry
+    return listed
+
+
+def _entry_problem(entry: dict) -> str | None:
+    if not isinstance(entry.get("rows"), int) or isinstance(entry.get("rows"), bool) or entry["rows"] < 0:
+        return "its 'rows' is not a count"
+    if not isinstance(entry.get("sha256"), str) or not _SHA256.fullmatch(entry["sha256"]):
+        return "its 'sha256' is not 64 lowercase hex digits"
+    return None
+
+
+def read_delivery(landing: Path, feed: str, dt: str, limits: InputLimits = InputLimits()) -> Delivery:
+    folder = _Folder(landing, feed, dt)
+    try:
+        return _read(folder, feed, dt, limits)
+    finally:
+        folder.close()
+
+
+def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
+    listed = _load_manifest(folder, feed, dt)
+    delivery = Delivery(feed=feed, dt=dt, folder=folder.path)
+    reject = delivery.rejected.append
+
+    # Listed names that are not plain file names are refused before anything is looked up.
+    plain: dict[str, dict] = {}
+    for name, entry in listed.items():
+        why = unsafe_name_reason(name) if isinstance(entry.get("name"), str) else "is not a string"
+        if why:
+            reject(FileRejection(printable(name), "unsafe_file_name",
+                                 f"{folder.path}: the manifest lists '{printable(name)}', whose name {why}: never opened"))
+        elif problem := _entry_problem(entry):
+            reject(FileRejection(name, "unreadable_file", f"{folder.path / name}: manifest entry unusable ({problem})"))
+        else:
+            plain[name] = entry
+
+    present = set()
+    for e in folder.entries():
+        if e.name == MANIFEST or e.name.startswith("."):
+            continue
+        present.add(e.name)
+        shown = printable(e.name)
+        refusal = _entry_refusal(e, folder.fd)
+        if refusal:
+            reject(FileRejection(shown, refusal[0], f"{folder.path / shown} {refusal[1]}"))
+            continue
+        path = folder.path / e.name
+        try:
+            raw = folder.read(e.name, limits.max_file_bytes)
+        except _Refused as exc:
+            reject(FileRejection(shown, exc.reason, f"{path} {exc}"))
+            continue
+        except OSError as exc:
+            reject(FileRejection(shown, "unreadable_file", f"{path}: cannot be read ({exc.strerror})"))
+            continue
+        sha = hashlib.sha256(raw).hexdigest()
+        try:
+            lines = split_lines(decompress(e.name, raw, limits), limits)
+        except TooLarge as exc:
+            reject(FileRejection(shown, "decompressed_too_large", f"{path} {exc}", sha, raw, Lines.empty()))
+            continue
+        except (OSError, EOFError, zlib.error) as exc:
+            reject(FileRejection(shown, "unreadable_file", f"{path}: cannot be read ({exc})", sha, raw, Lines.empty()))
+            continue
+        if e.name not in listed:
+            reject(FileRejection(shown, "file_not_in_manifest", f"{path} is not listed in {MANIFEST}", sha, raw, lines))
+            continue
+        if e.name not in plain:
+            continue  # its manifest entry is unusable: already rejected
+        entry = plain[e.name]
+        if sha != entry["sha256"]:
+            reject(FileRejection(shown, "sha256_mismatch",
+                                 f"{path}: sha256 {sha[:12]}… does not match the manifest's {entry['sha256'][:12]}… "
+                                 "(truncated or corrupted)", sha, raw, lines))
+            continue
+        if lines.rows != entry["rows"]:
+            reject(FileRejection(shown, "row_count_mismatch", f"{path}: {lines.rows} rows but the manifest says "
+                                 f"{entry['rows']}", sha, raw, lines))
+            continue
+        delivery.files.append(DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows))
+    for name in sorted(set(plain) - present):
+        reject(FileRejection(name, "missing_file", f"{folder.path / name} is listed in {MANIFEST} but absent"))
+    return delivery
 
 
 def first_listings(landing: Path, feed: str, dt: str) -> dict[str, tuple[str, str]]:
@@ -61,98 +298,32 @@ def first_listings(landing: Path, feed: str, dt: str) -> dict[str, tuple[str, st
 
     Where a file was first delivered, as the landing zone tells it whatever has run yet: a
     re-delivered copy loaded before its original (days run out of order) still ranks as the
-    original would. Unreadable manifests are skipped (their own day reports them).
+    original would. Manifests that cannot be read safely, and unsafe names, are skipped (their own
+    day reports them).
     """
     first: dict[str, tuple[str, str]] = {}
     base = landing / feed
-    if not base.is_dir():
+    try:
+        if not stat.S_ISDIR(os.lstat(base).st_mode):
+            return first
+        days = sorted(p.name[3:] for p in base.iterdir() if p.name.startswith("dt="))
+    except OSError:
         return first
-    for folder in sorted(base.glob("dt=*")):
-        day = folder.name[3:]
+    for day in days:
         if day >= dt:
             break
         try:
-            entries = json.loads((folder / MANIFEST).read_text())["files"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        for entry in sorted(entries, key=lambda e: str(e.get("name"))):
-            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
-                first.setdefault(entry["sha256"], (day, str(entry.get("name"))))
-    return first
-
-
-def _split_lines(data: bytes) -> pa.StringArray:
-    """The file's lines as an Arrow array built straight on its bytes (no per-line Python objects)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:  # rare: keep the line, with replacement characters, for quarantine
-        data = data.decode("utf-8", errors="replace").encode("utf-8")
-    buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], ends + 1))
-    if starts[-1] == len(buf):
-        starts = starts[:-1]  # the newline that ends the last line starts no line
-    bounds = np.concatenate((starts, [len(buf)])).astype(np.int32 if len(buf) < 2**31 else np.int64)
-    lines = pa.Array.from_buffers(pa.string() if bounds.dtype == np.int32 else pa.large_string(), len(starts),
-                                  [None, pa.py_buffer(bounds), pa.py_buffer(data)])
-    # A line's bytes include the newline that ends it; strip it so every line is exactly its text.
-    return pc.utf8_rtrim(lines, characters="\n").cast(pa.string())
-
-
-def count_rows(lines: pa.StringArray) -> int:
-    """Non-blank lines, as the manifest counts them."""
-    return len(lines) - pc.sum(pc.equal(pc.utf8_trim_whitespace(lines), "")).as_py() if len(lines) else 0
-
-
-def _decode(name: str, raw: bytes) -> bytes:
-    return gzip.decompress(raw) if name.endswith(".gz") else raw
-
-
-def read_delivery(landing: Path, feed: str, dt: str) -> Delivery:
-    folder = delivery_folder(landing, feed, dt)
-    manifest_path = folder / MANIFEST
-    if not manifest_path.is_file():
-        raise DeliveryError(f"{feed} dt={dt}: no manifest at {manifest_path} (the delivery is not complete)")
-    try:
-        manifest = json.loads(manifest_path.read_text())
-        listed = {f["name"]: f for f in manifest["files"]}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DeliveryError(f"{manifest_path}: unreadable manifest ({exc})") from exc
-
-    delivery = Delivery(feed=feed, dt=dt, folder=folder)
-    present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith("."))
-    for name in present:
-        path = folder / name
-        raw = path.read_bytes()
-        if name not in listed:
-            _reject(delivery, name, raw, "file_not_in_manifest", f"{path} is not listed in {MANIFEST}")
-            continue
-        entry = listed[name]
-        sha = hashlib.sha256(raw).hexdigest()
-        if sha != entry.get("sha256"):
-            _reject(delivery, name, raw, "sha256_mismatch",
-                    f"{path}: sha256 {sha[:12]}… does not match the manifest's {str(entry.get('sha256'))[:12]}… (truncated or corrupted)")
+            folder = _Folder(landing, feed, day)
+        except DeliveryError:
             continue
         try:
-            lines = _split_lines(_decode(name, raw))
-        except (OSError, EOFError, zlib.error) as exc:
-            delivery.rejected.append(FileRejection(name, "unreadable_file", f"{path}: cannot be read ({exc})"))
+            listed = _load_manifest(folder, feed, day)
+        except DeliveryError:
             continue
-        rows = count_rows(lines)
-        if rows != entry.get("rows"):
-            _reject(delivery, name, raw, "row_count_mismatch",
-                    f"{path}: {rows} rows but the manifest says {entry.get('rows')}")
-            continue
-        delivery.files.append(DataFile(name=name, sha256=sha, lines=lines, rows=rows))
-    for name in sorted(set(listed) - set(present)):
-        delivery.rejected.append(FileRejection(name, "missing_file", f"{folder / name} is listed in {MANIFEST} but absent"))
-    return delivery
-
-
-def _reject(delivery: Delivery, name: str, raw: bytes, reason: str, detail: str) -> None:
-    """Reject a file whole; keep its readable lines so quarantine holds the raw records."""
-    delivery.rejected.append(FileRejection(name, reason, detail))
-    try:
-        delivery.rejected_lines[name] = _split_lines(_decode(name, raw))
-    except (OSError, EOFError, zlib.error):
-        delivery.rejected_lines[name] = pa.array([], pa.string())
+        finally:
+            folder.close()
+        for name in sorted(listed):
+            entry = listed[name]
+            if unsafe_name_reason(entry.get("name")) is None and _entry_problem(entry) is None:
+                first.setdefault(entry["sha256"], (day, name))
+    return first

@@ -73,9 +73,12 @@ def _raw_asset(feed: str):
         # A backfill of many days is one run: each day is ingested, gated and committed in order.
         for dt in context.partition_keys:
             try:
-                result = ingest_feed_day(lake, settings.landing_dir, feed, dt, memory_limit=settings.duckdb_memory_limit)
+                result = ingest_feed_day(lake, settings.landing_dir, feed, dt, memory_limit=settings.duckdb_memory_limit,
+                                         limits=settings.input_limits)
             except DeliveryError as exc:
-                raise Failure(description=str(exc)) from exc
+                raise Failure(description=str(exc)) from exc  # names the feed-day and the file
+            except Exception as exc:  # name the feed-day and the cause; the traceback goes to the run log
+                raise Failure(description=f"{feed} dt={dt}: ingestion failed: {type(exc).__name__}: {exc}") from exc
             gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
             gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:

@@ -16,11 +16,11 @@ def audit_pending(lake: Lake, result: IngestResult, max_rate: float, min_records
         con.execute(f"CREATE VIEW {result.feed} AS SELECT * FROM read_parquet('{part}', hive_partitioning = false)")
         con.execute(
             "CREATE TABLE ingest_stats AS SELECT ?::BIGINT AS lines_read, ?::BIGINT AS quarantined, "
-            "?::BIGINT AS files_rejected, ?::DOUBLE AS max_rate, ?::BIGINT AS min_records",
-            [result.lines_read, result.quarantined, result.files_rejected, max_rate, min_records],
+            "?::BIGINT AS files_rejected, ?::BIGINT AS unsafe_records, ?::DOUBLE AS max_rate, ?::BIGINT AS min_records",
+            [result.lines_read, result.quarantined, result.files_rejected, result.unsafe_records, max_rate, min_records],
         )
         gate = verify(con, contract_path(result.feed), DATA_SOURCE)
     finally:
         con.close()
-    gate.errors += result.file_errors  # name the rejected files in the gate's own report
+    gate.errors += result.file_errors + result.record_errors  # name the files and lines in the gate's own report
     return gate

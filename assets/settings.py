@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .lines import InputLimits
+
 DEFAULT_PII_SALT = "cwh-dev-salt"  # fine for simulated data; set CWH_PII_SALT in production
 
 
@@ -16,23 +18,35 @@ class Settings:
     quarantine_max_rate: float = 0.01
     quarantine_min_records: int = 10
     duckdb_memory_limit: str = "1GB"  # per DuckDB database (ingestion, dbt's warehouse); beyond it they spill to disk
+    # Bounded work per landing file and line, whatever a delivery holds (see assets/lines.py).
+    max_file_bytes: int = InputLimits.max_file_bytes
+    max_gzip_ratio: float = InputLimits.max_gzip_ratio
+    max_line_bytes: int = InputLimits.max_line_bytes
+    max_json_depth: int = InputLimits.max_json_depth
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Read CWH_* variables; explicit (non-None) overrides win, e.g. from CLI flags."""
-        env = os.environ
         values = dict(
-            landing_dir=Path(env.get("CWH_LANDING_DIR", "landing")),
-            data_dir=Path(env.get("CWH_DATA_DIR", "data")),
-            pii_salt=env.get("CWH_PII_SALT", DEFAULT_PII_SALT),
-            quarantine_max_rate=float(env.get("CWH_QUARANTINE_MAX_RATE", "0.01")),
-            quarantine_min_records=int(env.get("CWH_QUARANTINE_MIN_RECORDS", "10")),
-            duckdb_memory_limit=env.get("CWH_DUCKDB_MEMORY_LIMIT", "1GB"),
+            landing_dir=Path(os.environ.get("CWH_LANDING_DIR", "landing")),
+            data_dir=Path(os.environ.get("CWH_DATA_DIR", "data")),
+            pii_salt=os.environ.get("CWH_PII_SALT", DEFAULT_PII_SALT),
+            quarantine_max_rate=_env("CWH_QUARANTINE_MAX_RATE", cls.quarantine_max_rate, float),
+            quarantine_min_records=_env("CWH_QUARANTINE_MIN_RECORDS", cls.quarantine_min_records, int),
+            duckdb_memory_limit=os.environ.get("CWH_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit),
+            max_file_bytes=_env("CWH_MAX_FILE_BYTES", cls.max_file_bytes, parse_bytes),
+            max_gzip_ratio=_env("CWH_MAX_GZIP_RATIO", cls.max_gzip_ratio, float),
+            max_line_bytes=_env("CWH_MAX_LINE_BYTES", cls.max_line_bytes, parse_bytes),
+            max_json_depth=_env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["data_dir"] = Path(values["data_dir"]).resolve()
         return cls(**values)
+
+    @property
+    def input_limits(self) -> InputLimits:
+        return InputLimits(self.max_file_bytes, self.max_gzip_ratio, self.max_line_bytes, self.max_json_depth)
 
     # Where things live under the data dir.
     @property
@@ -55,3 +69,38 @@ class Settings:
         os.environ["CWH_QUARANTINE_MAX_RATE"] = str(self.quarantine_max_rate)
         os.environ["CWH_QUARANTINE_MIN_RECORDS"] = str(self.quarantine_min_records)
         os.environ["CWH_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["CWH_MAX_FILE_BYTES"] = str(self.max_file_bytes)
+        os.environ["CWH_MAX_GZIP_RATIO"] = str(self.max_gzip_ratio)
+        os.environ["CWH_MAX_LINE_BYTES"] = str(self.max_line_bytes)
+        os.environ["CWH_MAX_JSON_DEPTH"] = str(self.max_json_depth)
+
+
+class SettingsError(ValueError):
+    """A setting's value is unusable; the message names the setting."""
+
+
+def _env(name: str, default, parse):
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    what = {float: "a number", int: "a whole number", parse_bytes: "a size (e.g. 1048576, 512MB, 1GiB)"}[parse]
+    try:
+        value = parse(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not {what}") from None
+    if value < 0:
+        raise SettingsError(f"{name}={text!r} must not be negative")
+    return value
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def parse_bytes(text: str) -> int:
+    """'1GiB', '512MB', '1048576' -> bytes."""
+    number = text.strip().rstrip("bBiIkKmMgG ")
+    unit = text.strip()[len(number):].strip().upper()
+    try:
+        return int(float(number) * _UNITS[unit])
+    except (ValueError, KeyError):
+        raise ValueError(f"{text!r} is not a size") from None

@@ -83,6 +83,7 @@ def _range_bad(f: Field) -> str | None:
 def reason_sql(feed: Feed) -> str:
     """A CASE giving 'reason|field' for a bad record and NULL for a valid one."""
     whens = [
+        "WHEN refused IS NOT NULL THEN refused || '|'",  # refused before parsing (lines.py)
         "WHEN j IS NULL AND NOT json_valid(text) THEN 'invalid_json|'",
         "WHEN j IS NULL THEN 'not_object|'",
     ]
@@ -103,7 +104,9 @@ def reason_sql(feed: Feed) -> str:
 
 
 def validation_sql(feed: Feed, lines_table: str) -> str:
-    """Classify every non-blank line of `lines_table(file, line, text)`.
+    """Classify every non-blank line of `lines_table(file, line, text, refused)`.
+
+    `refused` is NULL, or the reason a line was refused before parsing (it is never parsed).
 
     Returns rows of (file, line, text, reason, field, <typed feed columns>, _extra).
     """
@@ -117,14 +120,14 @@ def validation_sql(feed: Feed, lines_table: str) -> str:
     has_extra = f"len(list_filter(json_keys(text), lambda k: k NOT IN ({known}))) > 0"
     return f"""
 WITH parsed AS (
-  SELECT file, line, text,
+  SELECT file, line, text, refused,
          -- a valid JSON text starting with '{{' is an object: one parse for the check, one for the fields
-         CASE WHEN starts_with(ltrim(text), '{{') AND json_valid(text)
+         CASE WHEN refused IS NULL AND starts_with(ltrim(text), '{{') AND json_valid(text)
               THEN json_transform(text, {_lit(structure)}) END AS j
   FROM {lines_table}
-  WHERE trim(text) <> ''
+  WHERE trim(text) <> '' OR refused IS NOT NULL
 ), typed AS (
-  SELECT file, line, text, j,
+  SELECT file, line, text, refused, j,
          {per_field}
   FROM parsed
 ), judged AS (

@@ -49,25 +49,49 @@ def cmd_generate(args) -> int:
     return 0
 
 
-def _explain_failure(result) -> str:
-    """Name the gate (or step) that stopped the day, with its figures."""
+def _root_cause(err) -> str:
+    """The user's own message behind a Dagster step error (Dagster wraps exceptions raised in an op)."""
+    while err.cause is not None and err.cls_name != "Failure":
+        err = err.cause
+    text = (err.message or "").strip()
+    head, sep, rest = text.partition(": ")  # messages read 'module.Class: text'
+    if sep and head.split(".")[-1] == err.cls_name:
+        text = rest if err.cls_name == "Failure" else f"{err.cls_name}: {rest}"
+    return text or err.cls_name or "unknown error"
+
+
+def _explain_failure(result, log) -> str:
+    """Name the gates that stopped the day, with their figures, and the steps that failed, with their cause.
+
+    Full tracebacks go to the run log `log`, not to the terminal.
+    """
     lines = []
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity.value == "ERROR":  # warn-severity checks never block
             desc = ev.description or ""
             lines.append(f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}")
-    if not lines:
-        for event in result.all_events:
-            if event.event_type_value == "STEP_FAILURE":
-                err = event.step_failure_data.error
-                lines.append(f"step '{event.step_key}' failed: {err.message.strip() if err else 'unknown error'}")
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        err = event.step_failure_data.error
+        if err is None:
+            lines.append(f"step '{event.step_key}' failed (no error recorded)")
+            continue
+        print(f"\n=== run {result.run_id}: step '{event.step_key}' failed ===\n{err.to_string()}", file=log)
+        if err.cls_name == "DagsterAssetCheckFailedError":
+            continue  # a gate: explained above with its figures
+        lines.append(f"step '{event.step_key}' failed: {_root_cause(err)}")
     return "\n".join(lines) or "the run failed (see the Dagster run log)"
 
 
 def cmd_run(args) -> int:
-    from assets.settings import Settings
+    from assets.settings import Settings, SettingsError
 
-    settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+    try:
+        settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
     settings.export()
     end = args.end or args.start
     if end < args.start:
@@ -82,13 +106,16 @@ def cmd_run(args) -> int:
     progress.handlers = [logging.StreamHandler(sys.stdout)]
     progress.propagate = False
     # Tools' own chatter (dbt's event stream) goes to a log file; the terminal shows progress lines.
+    # Tools' own output and warnings, and full tracebacks, go to the log; the terminal shows progress
+    # and, when a day is blocked, the cause in a few lines.
     log_path = settings.data_dir / "logs" / "cwh-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "a") as log, contextlib.redirect_stdout(log):
-        return _run_days(settings, args, end, log_path)
+    terminal_err = sys.stderr
+    with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        return _run_days(settings, args, end, log_path, log, terminal_err)
 
 
-def _run_days(settings, args, end, log_path) -> int:
+def _run_days(settings, args, end, log_path, log, terminal_err) -> int:
     from assets.partitions import FULL_REFRESH_TAG
     from orchestration.instance import HOST_TAG, get_instance, recover_dead_runs
 
@@ -104,7 +131,7 @@ def _run_days(settings, args, end, log_path) -> int:
     valid = set(job.partitions_def.get_partition_keys())
     outside = [d for d in days if d not in valid]
     if outside:
-        print(f"delivery day(s) outside the partitions: {', '.join(outside[:3])}", file=sys.stderr)
+        print(f"delivery day(s) outside the partitions: {', '.join(outside[:3])}", file=terminal_err)
         return 2
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     # Default: the whole range is one Dagster run (a backfill): every feed-day is ingested and gated
@@ -120,9 +147,9 @@ def _run_days(settings, args, end, log_path) -> int:
             tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
         if not result.success:
-            print(f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result)}\n"
+            print(f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result, log)}\n"
                   f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
-                  f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).", file=sys.stderr)
+                  f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).", file=terminal_err)
             return 1
         progress.info(f"   done in {time.monotonic() - t0:.1f}s")
     progress.info(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")

@@ -13,7 +13,8 @@ from landing_builder import link, order
 def judge(feed: str, records: list) -> list[dict]:
     texts = [r if isinstance(r, str) else json.dumps(r) for r in records]
     con = duckdb.connect()
-    con.register("lines", pa.table({"file": ["f.jsonl"] * len(texts), "line": list(range(1, len(texts) + 1)), "text": texts}))
+    con.register("lines", pa.table({"file": ["f.jsonl"] * len(texts), "line": list(range(1, len(texts) + 1)), "text": texts,
+                                   "refused": pa.nulls(len(texts), pa.string())}))
     cur = con.execute(validation_sql(FEEDS[feed], "lines"))
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
