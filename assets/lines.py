@@ -34,6 +34,7 @@ KEPT_PREFIX_CHARS = 1024  # what quarantine keeps of a line too long to parse
 RATIO_FLOOR_BYTES = 16 << 20  # below this a gzip may expand at any ratio: it cannot hurt memory
 _CHUNK = 8 << 20  # output taken from zlib at a time
 _IN_CHUNK = 1 << 20  # input handed to zlib at a time
+_SCAN = 16 << 20  # bytes scanned at a time for newlines and brackets
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,7 @@ class Lines:
 def split_lines(data: bytes, limits: InputLimits) -> Lines:
     """The file's lines as Arrow arrays built straight on its bytes (no per-line Python objects)."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], ends + 1)).astype(np.int64)
+    starts = np.concatenate(([0], _positions(buf, b"\n") + 1))
     if starts[-1] == len(buf):
         starts = starts[:-1]  # the newline that ends the last line starts no line
     n = len(starts)
@@ -133,7 +133,7 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
     if len(bad_lines):
         data = data.decode("utf-8", errors="replace").encode("utf-8")  # newlines stay where they were
         buf = np.frombuffer(data, dtype=np.uint8)
-        starts = np.concatenate(([0], np.flatnonzero(buf == 10) + 1)).astype(np.int64)[:n]
+        starts = np.concatenate(([0], _positions(buf, b"\n") + 1))[:n]
         refused[bad_lines] = INVALID_UTF8
         refused_any = True
 
@@ -156,9 +156,7 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
 
     # Depth: a line with no more opening brackets than the limit cannot nest deeper than it.
     if n:
-        is_open = ((buf == ord("{")) | (buf == ord("["))).astype(np.int64)
-        opens = np.add.reduceat(is_open, starts) if len(buf) else np.zeros(n, dtype=np.int64)
-        opens[lengths == 0] = 0  # reduceat of an empty segment returns the next element
+        opens = np.diff(np.searchsorted(_positions(buf, b"{["), bounds))
         for i in np.flatnonzero((opens > limits.max_json_depth) & (refused == None)):  # noqa: E711
             if json_depth(text[int(i)].as_py()) > limits.max_json_depth:
                 refused[i] = TOO_DEEPLY_NESTED
@@ -168,6 +166,18 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
     if not refused_any:
         return Lines(text, pa.nulls(n, pa.string()))
     return Lines(text, pa.array(refused, pa.string()))
+
+
+def _positions(buf: np.ndarray, chars: bytes) -> np.ndarray:
+    """Offsets of the bytes in `chars`, found slice by slice so temporaries stay small."""
+    found = []
+    for at in range(0, len(buf), _SCAN):
+        part = buf[at:at + _SCAN]
+        hit = part == chars[0]
+        for c in chars[1:]:
+            hit |= part == c
+        found.append(np.flatnonzero(hit) + at)
+    return np.concatenate(found) if found else np.array([], dtype=np.int64)
 
 
 def _invalid_utf8_lines(data: bytes, starts: np.ndarray) -> np.ndarray:
