@@ -31,7 +31,7 @@ demo: install
 	$(BIN)/cwh run --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA) --start $(DEMO_START) --end $(DEMO_END)
 
 test: install
-	$(BIN)/python -c "from assets.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
+	$(BIN)/python -c "from assets.warehouse.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 dev: install
@@ -39,7 +39,7 @@ dev: install
 
 # Re-render the raw-stage contracts after changing assets/feeds.py.
 contracts: install
-	$(BIN)/python -m assets.raw_contracts
+	$(BIN)/python -m assets.gates.raw_contracts
 
 clean:
 	rm -rf $(DEMO_LANDING) $(DEMO_DATA)

@@ -3,9 +3,10 @@
 Ingestion validates from this table and the lake's Parquet schema is derived from it, so a
 field added here reaches validation, the lake and the raw contract in one place.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Field types of SOURCES.md. `ts` is epoch seconds (milliseconds are normalised on ingest).
 STR, INT, BOOL, DEC, TS, STR_LIST, LOCAL_TS = "str", "int", "bool", "dec", "ts", "list[str]", "local_ts"
@@ -15,8 +16,14 @@ CHANNELS = ("INSTAGRAM", "YOUTUBE", "X", "PINTEREST", "FACEBOOK", "WHATSAPP", "S
 CONTENT_TYPES = ("SHOP", "VIDEO", "LIVE", "LINKSHARE")
 ORDER_STATUSES = ("ORDERED", "SETTLED", "REFUNDED", "FROZEN", "DEDUCTED")
 POLICY_CATEGORIES = (
-    "MISLEADING_PROMOTION", "PROHIBITED_PRODUCT", "LOW_QUALITY_CONTENT", "UNORIGINAL_CONTENT",
-    "MEDICAL_CLAIM", "FAKE_ENGAGEMENT", "IP_INFRINGEMENT", "OFF_PLATFORM_TRANSACTION",
+    "MISLEADING_PROMOTION",
+    "PROHIBITED_PRODUCT",
+    "LOW_QUALITY_CONTENT",
+    "UNORIGINAL_CONTENT",
+    "MEDICAL_CLAIM",
+    "FAKE_ENGAGEMENT",
+    "IP_INFRINGEMENT",
+    "OFF_PLATFORM_TRANSACTION",
 )
 ENFORCEMENT_ACTIONS = ("WARNING", "CONTENT_REMOVED", "TRAFFIC_RESTRICTED", "AFFILIATE_SUSPENDED", "PERMISSION_REVOKED")
 APPEAL_STATUSES = ("PENDING", "APPROVED", "REJECTED")

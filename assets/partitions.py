@@ -1,4 +1,5 @@
 """Daily partitions by delivery day (the `dt` of the landing zone, UTC), and what a run processes."""
+
 from collections.abc import Mapping
 
 from dagster import DailyPartitionsDefinition, PartitionKeyRange

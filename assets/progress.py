@@ -1,4 +1,5 @@
 """Progress lines for people: to the Dagster log and to the `cwh.progress` logger the CLI prints."""
+
 import logging
 
 _log = logging.getLogger("cwh.progress")

@@ -1,11 +1,21 @@
 """One settings object: paths and policy from the environment, never from the repo."""
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lines import InputLimits
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounded work per landing file and line, whatever a delivery holds (assets/ingest/lines.py)."""
+
+    max_file_bytes: int = 1 << 30  # a data file, as stored and decompressed
+    max_gzip_ratio: float = 100.0  # decompressed / compressed size
+    max_line_bytes: int = 1 << 20
+    max_json_depth: int = 64
+
 
 DEFAULT_PII_SALT = "cwh-dev-salt"  # fine for simulated data; set CWH_PII_SALT in production
 
@@ -18,27 +28,27 @@ class Settings:
     quarantine_max_rate: float = 0.01
     quarantine_min_records: int = 10
     duckdb_memory_limit: str = "1GB"  # per DuckDB database (ingestion, dbt's warehouse); beyond it they spill to disk
-    # Bounded work per landing file and line, whatever a delivery holds (see assets/lines.py).
+    # Bounded work per landing file and line, whatever a delivery holds (see assets/ingest/lines.py).
     max_file_bytes: int = InputLimits.max_file_bytes
     max_gzip_ratio: float = InputLimits.max_gzip_ratio
     max_line_bytes: int = InputLimits.max_line_bytes
     max_json_depth: int = InputLimits.max_json_depth
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         """Read CWH_* variables; explicit (non-None) overrides win, e.g. from CLI flags."""
-        values = dict(
-            landing_dir=Path(os.environ.get("CWH_LANDING_DIR", "landing")),
-            data_dir=Path(os.environ.get("CWH_DATA_DIR", "data")),
-            pii_salt=os.environ.get("CWH_PII_SALT", DEFAULT_PII_SALT),
-            quarantine_max_rate=_env("CWH_QUARANTINE_MAX_RATE", cls.quarantine_max_rate, float),
-            quarantine_min_records=_env("CWH_QUARANTINE_MIN_RECORDS", cls.quarantine_min_records, int),
-            duckdb_memory_limit=os.environ.get("CWH_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit),
-            max_file_bytes=_env("CWH_MAX_FILE_BYTES", cls.max_file_bytes, parse_bytes),
-            max_gzip_ratio=_env("CWH_MAX_GZIP_RATIO", cls.max_gzip_ratio, float),
-            max_line_bytes=_env("CWH_MAX_LINE_BYTES", cls.max_line_bytes, parse_bytes),
-            max_json_depth=_env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
-        )
+        values = {
+            "landing_dir": Path(os.environ.get("CWH_LANDING_DIR", "landing")),
+            "data_dir": Path(os.environ.get("CWH_DATA_DIR", "data")),
+            "pii_salt": os.environ.get("CWH_PII_SALT", DEFAULT_PII_SALT),
+            "quarantine_max_rate": _env("CWH_QUARANTINE_MAX_RATE", cls.quarantine_max_rate, float),
+            "quarantine_min_records": _env("CWH_QUARANTINE_MIN_RECORDS", cls.quarantine_min_records, int),
+            "duckdb_memory_limit": os.environ.get("CWH_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit),
+            "max_file_bytes": _env("CWH_MAX_FILE_BYTES", cls.max_file_bytes, parse_bytes),
+            "max_gzip_ratio": _env("CWH_MAX_GZIP_RATIO", cls.max_gzip_ratio, float),
+            "max_line_bytes": _env("CWH_MAX_LINE_BYTES", cls.max_line_bytes, parse_bytes),
+            "max_json_depth": _env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["data_dir"] = Path(values["data_dir"]).resolve()
@@ -99,7 +109,7 @@ _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "M
 def parse_bytes(text: str) -> int:
     """'1GiB', '512MB', '1048576' -> bytes."""
     number = text.strip().rstrip("bBiIkKmMgG ")
-    unit = text.strip()[len(number):].strip().upper()
+    unit = text.strip()[len(number) :].strip().upper()
     try:
         return int(float(number) * _UNITS[unit])
     except (ValueError, KeyError):

@@ -6,6 +6,7 @@
 Figures, not assertions: targets are judged by people reading them, not by a timed test.
 Each stage runs in its own process so its peak memory is its own.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INGEST_ONE = """
 import sys, time
 from pathlib import Path
-from assets.ingest import ingest_feed_day
-from assets.lake import Lake
+from assets.ingest.feed_day import ingest_feed_day
+from assets.ingest.lake import Lake
 landing, lake, feed, day = Path(sys.argv[1]), Lake(Path(sys.argv[2])), sys.argv[3], sys.argv[4]
 t = time.monotonic()
 r = ingest_feed_day(lake, landing, feed, day)
@@ -58,8 +59,24 @@ def main() -> int:
     end = (start + timedelta(days=args.days - 1)).isoformat()
     py = sys.executable
 
-    secs, _ = run([py, "-m", "orchestration.cli", "generate", "--landing", str(landing), "--start", args.start,
-                   "--days", str(args.days), "--scale", args.scale, "--seed", "7"])
+    secs, _ = run(
+        [
+            py,
+            "-m",
+            "orchestration.cli",
+            "generate",
+            "--landing",
+            str(landing),
+            "--start",
+            args.start,
+            "--days",
+            str(args.days),
+            "--scale",
+            args.scale,
+            "--seed",
+            "7",
+        ]
+    )
     print(f"generate  {args.days} {args.scale} day(s): {secs:6.1f} s ({secs / args.days:.1f} s/day)")
 
     # Ingestion alone, feed by feed, for the first day, into a scratch lake: one process per feed.
@@ -73,8 +90,26 @@ def main() -> int:
 
     # The whole pipeline through Dagster, one run per day as the schedule runs it.
     t = time.monotonic()
-    proc = subprocess.run([py, "-m", "orchestration.cli", "run", "--landing", str(landing), "--data-dir", str(data),
-                           "--start", args.start, "--end", end, "--per-day"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            py,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(landing),
+            "--data-dir",
+            str(data),
+            "--start",
+            args.start,
+            "--end",
+            end,
+            "--per-day",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     total = time.monotonic() - t
     for line in proc.stdout.splitlines():
         if line.startswith("==") or "done in" in line:
@@ -82,8 +117,10 @@ def main() -> int:
     if proc.returncode != 0:
         print(proc.stderr[-3000:])
         return proc.returncode
-    print(f"cwh run   {args.days} day(s), one run each: {total:6.1f} s in all, including process start; "
-          f"peak memory {child_peak_mib():,.0f} MiB")
+    print(
+        f"cwh run   {args.days} day(s), one run each: {total:6.1f} s in all, including process start; "
+        f"peak memory {child_peak_mib():,.0f} MiB"
+    )
     print(f"work dir: {work}")
     return 0
 

@@ -1,4 +1,5 @@
 """`cwh`: generate simulated deliveries, run delivery days through Dagster, open the UI."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _days(start: date, end: date) -> list[str]:
@@ -39,12 +40,22 @@ def cmd_generate(args) -> int:
     for item in args.fault or []:
         name, _, rate = item.partition("=")
         if name not in {f.name for f in dataclasses.fields(FaultRates)}:
-            print(f"unknown fault {name!r}; known: {', '.join(f.name for f in dataclasses.fields(FaultRates))}", file=sys.stderr)
+            print(
+                f"unknown fault {name!r}; known: {', '.join(f.name for f in dataclasses.fields(FaultRates))}",
+                file=sys.stderr,
+            )
             return 2
         faults = dataclasses.replace(faults, **{name: float(rate)})
     landing = Path(args.landing or os.environ.get("CWH_LANDING_DIR", "landing"))
-    generate(landing, args.start, args.days, scale=args.scale, seed=args.seed, faults=faults,
-             progress=lambda line: print(line, flush=True))
+    generate(
+        landing,
+        args.start,
+        args.days,
+        scale=args.scale,
+        seed=args.seed,
+        faults=faults,
+        progress=lambda line: print(line, flush=True),
+    )
     print(f"wrote {args.days} delivery day(s) to {landing.resolve()}")
     return 0
 
@@ -69,7 +80,9 @@ def _explain_failure(result, log) -> str:
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity.value == "ERROR":  # warn-severity checks never block
             desc = ev.description or ""
-            lines.append(f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}")
+            lines.append(
+                f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}"
+            )
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE":
             continue
@@ -141,15 +154,21 @@ def _run_days(settings, args, end, log_path, log, terminal_err) -> int:
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
         t0 = time.monotonic()
-        tags = {"dagster/asset_partition_range_start": batch[0], "dagster/asset_partition_range_end": batch[-1],
-                HOST_TAG: socket.gethostname()}
+        tags = {
+            "dagster/asset_partition_range_start": batch[0],
+            "dagster/asset_partition_range_end": batch[-1],
+            HOST_TAG: socket.gethostname(),
+        }
         if args.full_refresh and n == 1:
             tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
         if not result.success:
-            print(f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result, log)}\n"
-                  f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
-                  f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).", file=terminal_err)
+            print(
+                f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result, log)}\n"
+                f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
+                f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).",
+                file=terminal_err,
+            )
             return 1
         progress.info(f"   done in {time.monotonic() - t0:.1f}s")
     progress.info(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
@@ -186,11 +205,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", help="lake, warehouse and published marts (default: $CWH_DATA_DIR)")
     r.add_argument("--start", type=_day, required=True)
     r.add_argument("--end", type=_day, help="last delivery day (default: --start)")
-    r.add_argument("--per-day", action="store_true",
-                   help="one Dagster run per day, stopping at the first blocked day (default: one run for the range)")
-    r.add_argument("--full-refresh", action="store_true",
-                   help="rebuild every dbt model from the whole lake first (needed after changing a model's columns); "
-                        "the gates then check whole tables")
+    r.add_argument(
+        "--per-day",
+        action="store_true",
+        help="one Dagster run per day, stopping at the first blocked day (default: one run for the range)",
+    )
+    r.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every dbt model from the whole lake first (needed after changing a model's columns); "
+        "the gates then check whole tables",
+    )
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")

@@ -1,10 +1,11 @@
 """The code location: assembles assets, checks, jobs, schedules and sensors. Nothing else."""
+
 from dagster import Definitions
 
-from assets.dbt_assets import dbt_marts, dbt_staging
-from assets.publish_asset import published_marts
-from assets.raw_assets import landing_specs, quarantine_spec, raw_assets
-from assets.warehouse_gates import mart_gates, staging_gates
+from assets.gates.warehouse_gates import mart_gates, staging_gates
+from assets.ingest.raw_assets import landing_specs, quarantine_spec, raw_assets
+from assets.publish.publish_asset import published_marts
+from assets.warehouse.dbt_assets import dbt_marts, dbt_staging
 
 from .jobs import daily_job
 from .schedules import daily_delivery_schedule

@@ -7,6 +7,7 @@ their planned events), so that costs ~5 s of a ~20 s small day here. This subcla
 engine per database, and only for the few most recent runs' databases. Files, schema and
 behaviour are otherwise Dagster's own: the UI, the daemon and `dagster` CLI read them as usual.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def config_type(cls):
-        return {"base_dir": Field(StringSource, is_required=False,
-                                  description="Default: $DAGSTER_HOME/history/runs, where Dagster's own SQLite storage keeps it.")}
+        return {
+            "base_dir": Field(
+                StringSource,
+                is_required=False,
+                description="Default: $DAGSTER_HOME/history/runs, where Dagster's own SQLite storage keeps it.",
+            )
+        }
 
     @classmethod
     def from_config_value(cls, inst_data, config_value):
@@ -44,8 +50,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is None:
             # check_same_thread off: the connection may serve the UI's watcher thread too; every use
             # is serialised by the storage's own lock.
-            engine = create_engine(self.conn_string_for_shard(shard),
-                                   connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+            engine = create_engine(
+                self.conn_string_for_shard(shard),
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
         self._engines[shard] = engine
         while len(self._engines) > _OPEN_DATABASES:
             _, oldest = self._engines.popitem(last=False)

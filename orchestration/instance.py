@@ -1,4 +1,5 @@
 """The Dagster instance under the data dir, so runs, logs and the UI share one history."""
+
 from __future__ import annotations
 
 import os
@@ -42,7 +43,11 @@ def recover_dead_runs(instance) -> list[str]:
     recovered = []
     for run in unfinished:
         pids = {e.dagster_event.pid for e in instance.all_logs(run.run_id) if e.dagster_event and e.dagster_event.pid}
-        if not pids or any(_alive(pid) for pid in pids) or run.tags.get(HOST_TAG, socket.gethostname()) != socket.gethostname():
+        if (
+            not pids
+            or any(_alive(pid) for pid in pids)
+            or run.tags.get(HOST_TAG, socket.gethostname()) != socket.gethostname()
+        ):
             continue
         instance.report_run_failed(run, f"its process ({', '.join(map(str, sorted(pids)))}) is gone; failed by cwh run")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -3,8 +3,8 @@
 In-process execution pays Dagster's, dbt's and Soda's start-up once per run instead of once per
 step; steps that write the warehouse share the `warehouse` pool (limit 1 in dagster.yaml).
 """
-from dagster import AssetSelection, define_asset_job, in_process_executor
 
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
 DAILY_JOB = "daily_warehouse"
 

@@ -1,4 +1,5 @@
 """Every morning, run yesterday's delivery day (UTC)."""
+
 from datetime import timedelta
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule

@@ -4,6 +4,7 @@ SOURCES.md (7 feeds, manifests, realistic volumes and every documented fault).
     from simulator import generate, FaultRates, SCALES
     generate(Path("landing"), date(2026, 11, 1), days=3, scale="small", seed=7)
 """
+
 from .faults import FaultRates
 from .generate import generate
 from .scales import SCALES

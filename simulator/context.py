@@ -1,4 +1,5 @@
 """Everything a feed builder needs: randomness, scale, the world, fault rates, daily volumes."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -17,7 +18,7 @@ class Ctx:
         self.seed, self.scale, self.rates = seed, scale, rates
         self.rng = Rng(seed)
         self.world = World(self.rng, scale)
-        self.memo: dict = {}            # per-call memo of results several days reuse
+        self.memo: dict = {}  # per-call memo of results several days reuse
         self.n_links = lru_cache(maxsize=None)(self._n_links)
         self.n_clicks = lru_cache(maxsize=None)(self._n_clicks)
         self.n_orders = lru_cache(maxsize=None)(self._n_orders)

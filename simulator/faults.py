@@ -3,6 +3,7 @@
 Record-level rates are probabilities per record, except the lifecycle faults (per click, order or
 appeal); file-level rates are per data file, except `redelivered_file` which is per feed-day.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,17 @@ import numpy as np
 from .schema import FIELDS
 
 # A bad record fails validation for exactly one of these reasons.
-BAD_KINDS = ("invalid_json", "missing_field", "wrong_type", "invalid_enum", "quantity_lt_1",
-             "unit_price_not_positive", "refunded_gt_quantity", "commission_out_of_range",
-             "currency_not_usd")
+BAD_KINDS = (
+    "invalid_json",
+    "missing_field",
+    "wrong_type",
+    "invalid_enum",
+    "quantity_lt_1",
+    "unit_price_not_positive",
+    "refunded_gt_quantity",
+    "commission_out_of_range",
+    "currency_not_usd",
+)
 # Content faults that leave the record valid (normalise / keep, do not quarantine).
 VALID_KINDS = ("millisecond_ts", "extra_field")
 CONTENT_KINDS = BAD_KINDS + VALID_KINDS
@@ -85,7 +94,7 @@ class FaultRates:
             raise ValueError("file fault rates add up to more than 1")
 
     @classmethod
-    def none(cls) -> "FaultRates":
+    def none(cls) -> FaultRates:
         """Perfectly clean deliveries."""
         return cls(**{f.name: 0.0 for f in fields(cls)})
 
@@ -101,6 +110,7 @@ def content_classes(rates: FaultRates, feed: str, u: np.ndarray, eligible: np.nd
 
 # ---------------------------------------------------------------- breaking one record on purpose
 
+
 def _pick(options, h: int):
     return options[h % len(options)]
 
@@ -110,12 +120,12 @@ def break_record(kind: str, feed: str, line: str, h: int) -> str:
     if kind == "invalid_json":
         variant = h % 4
         if variant == 0:
-            return line[: max(1, len(line) // 2)]          # cut mid-record
+            return line[: max(1, len(line) // 2)]  # cut mid-record
         if variant == 1:
-            return line[:-1]                               # closing brace lost
+            return line[:-1]  # closing brace lost
         if variant == 2:
-            return line[:-1] + ",}"                        # trailing comma
-        return line.replace('"', "'")                      # Python repr instead of JSON
+            return line[:-1] + ",}"  # trailing comma
+        return line.replace('"', "'")  # Python repr instead of JSON
     rec = json.loads(line)
     specs = FIELDS[feed]
     h2 = h >> 8
@@ -130,9 +140,9 @@ def break_record(kind: str, feed: str, line: str, h: int) -> str:
         f = _pick(cands, h2)
         v = rec[f.name]
         if f.type in ("int", "ts"):
-            rec[f.name] = str(v) if h % 3 else True        # number as string, or a boolean
+            rec[f.name] = str(v) if h % 3 else True  # number as string, or a boolean
         elif f.type == "dec":
-            rec[f.name] = float(v)                         # JSON number instead of decimal string
+            rec[f.name] = float(v)  # JSON number instead of decimal string
         elif f.type == "bool":
             rec[f.name] = ("true" if v else "false") if h % 2 else int(v)  # string or 0/1
         else:
@@ -143,7 +153,7 @@ def break_record(kind: str, feed: str, line: str, h: int) -> str:
         rec[f.name] = v.lower() if h % 2 else _pick(("UNKNOWN", "PAID", "Other", "N/A"), h2)
     elif kind == "quantity_lt_1":
         rec["quantity"] = 0
-        rec["refunded_quantity"] = 0                       # keep refunded_quantity within 0..quantity
+        rec["refunded_quantity"] = 0  # keep refunded_quantity within 0..quantity
     elif kind == "unit_price_not_positive":
         rec["unit_price"] = "0.00" if h % 2 else "-" + rec["unit_price"]
     elif kind == "refunded_gt_quantity":

@@ -1,12 +1,13 @@
 """generate(): write delivery days into a landing zone, plus a ground-truth sidecar per day."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .context import Ctx
 from .faults import FaultRates
@@ -16,8 +17,15 @@ from .seasons import DAY, epoch_day, to_date
 from .writer import FAULT_KINDS, FeedDay, ground_truth
 
 
-def generate(landing: Path, start: dt.date, days: int, scale: str = "small", seed: int = 7,
-             faults: FaultRates | None = None, progress: Callable[[str], None] | None = None) -> dict:
+def generate(
+    landing: Path,
+    start: dt.date,
+    days: int,
+    scale: str = "small",
+    seed: int = 7,
+    faults: FaultRates | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Write `days` delivery days from `start` into `landing` (SOURCES.md layout).
 
     Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
@@ -39,9 +47,17 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
     ctx.world.ensure((first + days + 1) * DAY)
     truth_dir = landing / "_simulator"
     truth_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"landing": str(landing), "scale": scale, "seed": seed, "start": start.isoformat(),
-               "days": days, "dates": [], "lines": {f: 0 for f in FEEDS},
-               "faults": {f: {k: 0 for k in FAULT_KINDS} for f in FEEDS}, "seconds": 0.0}
+    summary = {
+        "landing": str(landing),
+        "scale": scale,
+        "seed": seed,
+        "start": start.isoformat(),
+        "days": days,
+        "dates": [],
+        "lines": dict.fromkeys(FEEDS, 0),
+        "faults": {f: dict.fromkeys(FAULT_KINDS, 0) for f in FEEDS},
+        "seconds": 0.0,
+    }
     began = time.perf_counter()
     for day in range(first, first + days):
         t0 = time.perf_counter()
@@ -49,7 +65,7 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
         started = []
         for feed in FEEDS:
             started.append(FeedDay(ctx, landing, feed, day).start())
-            if len(started) > 1:                 # the previous feed compressed while this one rendered
+            if len(started) > 1:  # the previous feed compressed while this one rendered
                 _record(truth, summary, started[-2])
         _record(truth, summary, started[-1])
         path = truth_dir / f"dt={to_date(day).isoformat()}.json"
@@ -59,8 +75,10 @@ def generate(landing: Path, start: dt.date, days: int, scale: str = "small", see
         summary["dates"].append(to_date(day).isoformat())
         if progress:
             f = truth["feeds"]
-            progress(f"{to_date(day)} {scale}: {f['link_clicks']['lines']:,} clicks, "
-                     f"{f['affiliate_orders']['lines']:,} order lines in {time.perf_counter() - t0:.1f}s")
+            progress(
+                f"{to_date(day)} {scale}: {f['link_clicks']['lines']:,} clicks, "
+                f"{f['affiliate_orders']['lines']:,} order lines in {time.perf_counter() - t0:.1f}s"
+            )
     summary["seconds"] = round(time.perf_counter() - began, 3)
     return summary
 

@@ -3,6 +3,7 @@
 This is what lets any delivery day be generated on its own: an order placed weeks ago, or the
 click it came from, is recomputed from its coordinates instead of being replayed from a history.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,7 @@ class Rng:
         day = np.asarray(day, dtype=np.int64).astype(np.uint64)
         idx = np.asarray(idx, dtype=np.int64).astype(np.uint64)
         key = (day << _S32) | (idx & _LOW32)
-        key *= _GOLDEN                      # odd multiplier: still a bijection
+        key *= _GOLDEN  # odd multiplier: still a bijection
         key += self._salt(stream)
         return mix64(key)
 

@@ -1,8 +1,9 @@
 """Vectorised JSON-lines rendering with pyarrow string kernels (no per-record json.dumps)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +18,7 @@ class Batch:
     record positions, with all ts fields in milliseconds where `ms` and the feed's unknown extra
     fields where `extra`. `tags` marks records that carry a fault of their own (late, orphan, ...),
     which keeps them free of further injected faults."""
+
     feed: str
     n: int
     render: Callable[[np.ndarray, np.ndarray, np.ndarray], pa.Array]

@@ -1,8 +1,9 @@
 """Calendar effects and time zones: weekends, sale days, and the America/Los_Angeles wall clock."""
+
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -28,14 +29,14 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
     return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def sale_days(year: int) -> dict[dt.date, tuple[float, float]]:
     """date -> (traffic multiplier, average discount)."""
     thanksgiving = _nth_weekday(year, 11, 3, 4)
     black_friday = thanksgiving + dt.timedelta(days=1)
     cyber_monday = thanksgiving + dt.timedelta(days=4)
     return {
-        dt.date(year, 11, 11): (3.0, 0.15),                           # 11.11
+        dt.date(year, 11, 11): (3.0, 0.15),  # 11.11
         thanksgiving: (1.6, 0.05),
         black_friday: (4.5, 0.25),
         black_friday + dt.timedelta(days=1): (2.2, 0.15),
@@ -58,7 +59,8 @@ def discount(day: int) -> float:
 
 # ------------------------------------------------------------------ America/Los_Angeles
 
-@lru_cache(maxsize=None)
+
+@cache
 def dst_bounds(year: int) -> tuple[int, int]:
     """UTC epoch seconds when PDT starts and ends in `year` (US rules since 1987 / 2007)."""
     if year >= 2007:

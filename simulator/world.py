@@ -4,6 +4,7 @@ Creator k and product p are pure functions of (seed, k) / (seed, p). Both are nu
 of arrival, so "everyone who had joined by time t" is a prefix of the arrays, and a weighted pick
 among them is one binary search in a prefix of cumulative weights.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,14 +27,55 @@ ID_MIGRATION = epoch_day(dt.date(2025, 1, 1)) * DAY
 
 _REGIONS = ("US", "CA", "GB", "MX", "DE", "FR", "BR", "AU", "JP")
 _REGION_CDF = cdf((82, 4, 4, 3, 2, 2, 1, 1, 1))
-_ADJ = ("sunny", "urban", "cozy", "glow", "daily", "tiny", "bold", "happy", "lucky", "fresh",
-        "smart", "wild", "calm", "retro", "pure", "vivid", "sweet", "true", "neat", "epic")
-_NOUN = ("bakes", "style", "deals", "finds", "beauty", "gadgets", "home", "fitness", "pets",
-         "closet", "kitchen", "picks", "vibes", "haul", "tech", "garden", "mom", "chef", "glam", "gear")
+_ADJ = (
+    "sunny",
+    "urban",
+    "cozy",
+    "glow",
+    "daily",
+    "tiny",
+    "bold",
+    "happy",
+    "lucky",
+    "fresh",
+    "smart",
+    "wild",
+    "calm",
+    "retro",
+    "pure",
+    "vivid",
+    "sweet",
+    "true",
+    "neat",
+    "epic",
+)
+_NOUN = (
+    "bakes",
+    "style",
+    "deals",
+    "finds",
+    "beauty",
+    "gadgets",
+    "home",
+    "fitness",
+    "pets",
+    "closet",
+    "kitchen",
+    "picks",
+    "vibes",
+    "haul",
+    "tech",
+    "garden",
+    "mom",
+    "chef",
+    "glam",
+    "gear",
+)
 _DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me")
 _AREA = ("206", "212", "213", "305", "312", "415", "503", "512", "602", "617", "702", "718", "801", "917")
 _TITLE_NOUN = {
-    "BEAUTY": ("Lip Oil", "Serum", "Mascara", "Face Mask"), "FASHION": ("Hoodie", "Sneakers", "Tote Bag", "Jeans"),
+    "BEAUTY": ("Lip Oil", "Serum", "Mascara", "Face Mask"),
+    "FASHION": ("Hoodie", "Sneakers", "Tote Bag", "Jeans"),
     "HOME": ("Throw Blanket", "Candle Set", "Storage Bins", "Desk Lamp"),
     "ELECTRONICS": ("Earbuds", "Phone Stand", "Power Bank", "Ring Light"),
     "FOOD": ("Protein Bar", "Hot Sauce", "Matcha Powder", "Snack Box"),
@@ -41,7 +83,8 @@ _TITLE_NOUN = {
     "SPORTS": ("Yoga Mat", "Water Bottle", "Resistance Bands", "Gym Bag"),
     "TOYS": ("Puzzle", "Plush Toy", "Building Set", "Slime Kit"),
     "PETS": ("Dog Treats", "Cat Toy", "Pet Bed", "Grooming Brush"),
-    "OTHER": ("Gift Card Holder", "Sticker Pack", "Phone Case", "Keychain")}
+    "OTHER": ("Gift Card Holder", "Sticker Pack", "Phone Case", "Keychain"),
+}
 _CAT_CDF = cdf((18, 20, 14, 10, 8, 8, 7, 6, 5, 4))
 _CAT_PRICE = np.array([1800, 2800, 3500, 6000, 1500, 2200, 3000, 2000, 1800, 2000], dtype=np.float64)
 _COMMISSIONS = np.array([500, 800, 1000, 1200, 1500, 2000, 2500, 3000])
@@ -80,7 +123,7 @@ class World:
         """Make sure everyone who arrives up to UTC time `t` exists."""
         if t <= self.until:
             return
-        s, t = self.scale, t + 7 * DAY             # a margin, so nearby requests rebuild nothing
+        s, t = self.scale, t + 7 * DAY  # a margin, so nearby requests rebuild nothing
         self._build_creators(_count_until(s.creators_base, s.creators_per_day, t))
         self._build_products(_count_until(s.products_base, s.products_per_day, t))
         self.until = t
@@ -106,7 +149,7 @@ class World:
         self.c_video_count = r.integers("creator.videos", 0, k, 3, 60)
         # follower tiers NANO 55% / MICRO 30% / MID 12% / MACRO 3%, log-uniform inside a tier
         uf, ut = r.uniform("creator.followers", 0, k), r.uniform("creator.tier", 0, k)
-        ut = np.where(q >= 0.99, 0.85 + 0.15 * ut, ut)       # top sellers are MID or MACRO creators
+        ut = np.where(q >= 0.99, 0.85 + 0.15 * ut, ut)  # top sellers are MID or MACRO creators
         lo = np.select([ut < 0.55, ut < 0.85, ut < 0.97], [300, 10_000, 100_000], 1_000_000)
         hi = np.select([ut < 0.55, ut < 0.85, ut < 0.97], [10_000, 100_000, 1_000_000], 20_000_000)
         self.c_followers = np.exp(np.log(lo) + uf * (np.log(hi) - np.log(lo)))
@@ -126,18 +169,34 @@ class World:
         email = join(name, "@", pick(_DOMAINS, bit(32, len(_DOMAINS))))
         cap = pc.utf8_capitalize(email)
         # free-format emails: some upper case, some capitalised, some with stray spaces
-        email = pc.choose(pa.array(np.minimum(r.integers("creator.email_fmt", 0, k, 0, 10), 3).astype(np.int8)),
-                          pc.utf8_upper(email), join(" ", cap, " "), cap, email)
+        email = pc.choose(
+            pa.array(np.minimum(r.integers("creator.email_fmt", 0, k, 0, 10), 3).astype(np.int8)),
+            pc.utf8_upper(email),
+            join(" ", cap, " "),
+            cap,
+            email,
+        )
         region = np.searchsorted(_REGION_CDF, r.uniform("creator.region", 0, k), side="right")
         has_uid = self.c_joined < ID_MIGRATION
         uid = dec(r.bits("creator.uid", 0, k) % np.uint64(10**18) + np.uint64(6 * 10**18))
         fmt = r.integers("creator.phone_fmt", 0, k, 0, 10)
         phone = _phones(r.bits("creator.phone", 0, k), region, fmt)
         phone_piece = when(fmt < 8, join('"phone":"', phone, '",'), when(fmt == 9, '"phone":null,', ""))
-        self.c_prefix = join('{"creator_open_id":"', self.c_id, '",',
-                             when(has_uid, join('"creator_user_id":"', uid, '",'), ""),
-                             '"username":"', name, '","email":"', email, '",', phone_piece,
-                             '"region":"', pick(_REGIONS, region), '","follower_count":')
+        self.c_prefix = join(
+            '{"creator_open_id":"',
+            self.c_id,
+            '",',
+            when(has_uid, join('"creator_user_id":"', uid, '",'), ""),
+            '"username":"',
+            name,
+            '","email":"',
+            email,
+            '",',
+            phone_piece,
+            '"region":"',
+            pick(_REGIONS, region),
+            '","follower_count":',
+        )
         perms = np.searchsorted(_PERM_CDF, r.uniform("creator.perms", 0, k), side="right")
         self.c_perms = pick(['["' + '","'.join(PERMISSIONS[j] for j in p) + '"]' for p in _PERM_SETS], perms)
 
@@ -173,7 +232,7 @@ class World:
         self.p_category = cat
         u = np.clip(r.uniform("product.price", 0, p), 1e-6, 1 - 1e-6)
         cents = _CAT_PRICE[cat] * np.exp(0.55 * np.log(u / (1 - u)))
-        self.p_price = np.maximum(99, np.round(cents / 100) * 100 - 1).astype(np.int64)   # x.99 prices
+        self.p_price = np.maximum(99, np.round(cents / 100) * 100 - 1).astype(np.int64)  # x.99 prices
         comm = _COMMISSIONS[np.searchsorted(_COMMISSION_CDF, r.uniform("product.comm", 0, p), side="right")]
         odd = r.uniform("product.comm_odd", 0, p) < 0.1
         self.p_commission = np.where(odd, r.integers("product.comm_val", 0, p, 100, 8001), comm)
@@ -183,10 +242,22 @@ class World:
         self.p_pop_cum = np.cumsum(np.maximum(1, np.round(popularity * 100)).astype(np.int64))
         names = r.bits("product.title", 0, p)
         nouns = [noun for c in CATEGORIES for noun in _TITLE_NOUN[c]]
-        titles = join(pick([a.capitalize() for a in _ADJ], (names % np.uint64(20)).astype(np.int64)), " ",
-                      pick(nouns, cat * 4 + ((names >> np.uint64(8)) % np.uint64(4)).astype(np.int64)))
-        self.p_prefix = join('{"product_id":"', self.p_id, '","shop_id":"', self.p_shop_id, '","title":"', titles,
-                             '","category":"', pick(CATEGORIES, cat), '",')
+        titles = join(
+            pick([a.capitalize() for a in _ADJ], (names % np.uint64(20)).astype(np.int64)),
+            " ",
+            pick(nouns, cat * 4 + ((names >> np.uint64(8)) % np.uint64(4)).astype(np.int64)),
+        )
+        self.p_prefix = join(
+            '{"product_id":"',
+            self.p_id,
+            '","shop_id":"',
+            self.p_shop_id,
+            '","title":"',
+            titles,
+            '","category":"',
+            pick(CATEGORIES, cat),
+            '",',
+        )
 
     def products_created_by(self, t) -> np.ndarray:
         return np.searchsorted(self.p_created, t, side="right")
@@ -205,8 +276,9 @@ class World:
         v = np.maximum(0, day - cday + self.p_phase[p]) // self.p_period[p]
         changed = v > 0
         change_day = cday + v * self.p_period[p] - self.p_phase[p]
-        updated = np.where(changed, change_day * DAY + r.integers("product.change_sec", p, v, 0, 20 * 3600),
-                           self.p_created[p])
+        updated = np.where(
+            changed, change_day * DAY + r.integers("product.change_sec", p, v, 0, 20 * 3600), self.p_created[p]
+        )
         factor = np.where(changed, 0.85 + 0.3 * r.uniform("product.reprice", p, v), 1.0)
         price = np.maximum(99, (self.p_price[p] * factor).astype(np.int64))
         new_comm = _COMMISSIONS[np.searchsorted(_COMMISSION_CDF, r.uniform("product.recomm", p, v), side="right")]
@@ -220,14 +292,28 @@ def _phones(b: np.ndarray, region: np.ndarray, fmt: np.ndarray) -> pa.Array:
     line = pc.utf8_lpad(dec(part(0, 10000)), 4, "0")
     exch = dec(200 + part(14, 800))
     area = pick(_AREA, part(24, len(_AREA)))
-    us = pc.choose(pa.array(np.minimum(fmt, 7).astype(np.int8)),
-                   join("+1 ", area, " ", exch, " ", line), join("(", area, ") ", exch, "-", line),
-                   join(area, "-", exch, "-", line), join(area, exch, line), join("+1", area, exch, line),
-                   join(area, ".", exch, ".", line), join("1-", area, "-", exch, "-", line),
-                   join("+1 (", area, ") ", exch, "-", line))
+    us = pc.choose(
+        pa.array(np.minimum(fmt, 7).astype(np.int8)),
+        join("+1 ", area, " ", exch, " ", line),
+        join("(", area, ") ", exch, "-", line),
+        join(area, "-", exch, "-", line),
+        join(area, exch, line),
+        join("+1", area, exch, line),
+        join(area, ".", exch, ".", line),
+        join("1-", area, "-", exch, "-", line),
+        join("+1 (", area, ") ", exch, "-", line),
+    )
     cc = pick(("1", "1", "44", "52", "49", "33", "55", "61", "81"), region)
     nsn = join(dec(7 + part(40, 2)), exch, line, pc.utf8_lpad(dec(part(50, 100)), 2, "0"))
-    spaced = join("+", cc, " ", pc.utf8_slice_codeunits(nsn, 0, 3), " ", pc.utf8_slice_codeunits(nsn, 3, 6),
-                  " ", pc.utf8_slice_codeunits(nsn, 6, 20))
+    spaced = join(
+        "+",
+        cc,
+        " ",
+        pc.utf8_slice_codeunits(nsn, 0, 3),
+        " ",
+        pc.utf8_slice_codeunits(nsn, 3, 6),
+        " ",
+        pc.utf8_slice_codeunits(nsn, 6, 20),
+    )
     intl = when(fmt % 2 == 1, spaced, join("+", cc, nsn))
-    return when(region <= 1, us, intl)                   # _REGIONS[0:2] are US and CA
+    return when(region <= 1, us, intl)  # _REGIONS[0:2] are US and CA

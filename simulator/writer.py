@@ -5,6 +5,7 @@ Parts are rendered one at a time; compressing, hashing and writing a part runs o
 thread (zlib and hashlib release the GIL) while the next part renders, and memory holds at most
 a couple of parts, whatever the scale.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -24,8 +25,15 @@ from .faults import BAD_KINDS, CONTENT_KINDS, break_record, content_classes
 from .feeds import BUILDERS
 from .seasons import to_date
 
-DELIVERY_KINDS = ("duplicate_in_file", "duplicate_across_files", "blank_line",
-                  "late", "late_old", "out_of_order", "orphan")
+DELIVERY_KINDS = (
+    "duplicate_in_file",
+    "duplicate_across_files",
+    "blank_line",
+    "late",
+    "late_old",
+    "out_of_order",
+    "orphan",
+)
 FAULT_KINDS = CONTENT_KINDS + DELIVERY_KINDS
 _MS = 1 + CONTENT_KINDS.index("millisecond_ts")
 _EXTRA = 1 + CONTENT_KINDS.index("extra_field")
@@ -36,14 +44,14 @@ _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="simulator-io")
 @dataclass
 class DataFile:
     name: str
-    rows: int                      # non-blank lines of the intended content
-    sha256: str                    # of the intended bytes, as the manifest lists it
+    rows: int  # non-blank lines of the intended content
+    sha256: str  # of the intended bytes, as the manifest lists it
     gzip: bool
     faults: dict[str, int]
-    damage: str | None = None      # truncated / corrupted: the stored bytes differ
+    damage: str | None = None  # truncated / corrupted: the stored bytes differ
     listed: bool = True
     redelivery_of: str | None = None
-    content: bytes | None = None   # intended bytes, kept only when asked for
+    content: bytes | None = None  # intended bytes, kept only when asked for
 
     @property
     def ok(self) -> bool:
@@ -55,7 +63,7 @@ def _bytes(arr: pa.Array) -> memoryview:
     if not len(arr):
         return memoryview(b"")
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
-    return memoryview(arr.buffers()[2])[offsets[0]:offsets[-1]]
+    return memoryview(arr.buffers()[2])[offsets[0] : offsets[-1]]
 
 
 def file_fate(ctx, feed: str, day: int, part: int) -> tuple[str | None, bool, bool]:
@@ -98,20 +106,22 @@ def iter_files(ctx, feed: str, day: int, folder: Path | None = None, only=None, 
     n_parts = _n_parts(ctx, n)
     bounds = [p * n // n_parts for p in range(n_parts + 1)]
     if n_parts:
-        dup_x[bounds[-2]:] = False                 # copies go to the next file; the last has none
+        dup_x[bounds[-2] :] = False  # copies go to the next file; the last has none
     stamp = to_date(day).strftime("%Y%m%d")
     wanted = set(range(n_parts)) if only is None else set(only(n_parts))
     inflight = []
     for p in sorted(wanted):
-        rows = pos[bounds[p]:bounds[p + 1]]
+        rows = pos[bounds[p] : bounds[p + 1]]
         m = len(rows)
         c = cls[rows]
         lines = batch.render(rows, c == _MS, c == _EXTRA)
         bad = np.flatnonzero((c >= 1) & (c <= len(BAD_KINDS)))
         hashes = r.bits(f"break.{feed}", day, rows[bad])
-        broken = [break_record(BAD_KINDS[c[i] - 1], feed, text[:-1], int(h)) + "\n"
-                  for i, text, h in zip(bad, lines.take(pa.array(bad, pa.int64())).to_pylist(), hashes)]
-        prev = pos[bounds[p - 1]:bounds[p]] if p else pos[:0]
+        broken = [
+            break_record(BAD_KINDS[c[i] - 1], feed, text[:-1], int(h)) + "\n"
+            for i, text, h in zip(bad, lines.take(pa.array(bad, pa.int64())).to_pylist(), hashes, strict=False)
+        ]
+        prev = pos[bounds[p - 1] : bounds[p]] if p else pos[:0]
         incoming_rows = prev[dup_x[prev]]
         no = np.zeros(len(incoming_rows), bool)
         incoming = batch.render(incoming_rows, no, no)
@@ -122,17 +132,26 @@ def iter_files(ctx, feed: str, day: int, folder: Path | None = None, only=None, 
         # the previous file anywhere; a blank line right after its row
         local_dup = np.flatnonzero(dup_in[rows])
         local_blank = np.flatnonzero(blank[rows])
-        keys = np.concatenate([
-            np.arange(m, dtype=np.float64),
-            local_dup + 0.5 + np.floor(spot[rows][local_dup] * (m - local_dup)),
-            np.floor(spot[incoming_rows] * m) + 0.5,
-            local_blank + 0.25])
-        sources = np.concatenate([src, src[local_dup], m + len(bad) + np.arange(len(incoming_rows)),
-                                  np.full(len(local_blank), len(pool) - 1)])
+        keys = np.concatenate(
+            [
+                np.arange(m, dtype=np.float64),
+                local_dup + 0.5 + np.floor(spot[rows][local_dup] * (m - local_dup)),
+                np.floor(spot[incoming_rows] * m) + 0.5,
+                local_blank + 0.25,
+            ]
+        )
+        sources = np.concatenate(
+            [
+                src,
+                src[local_dup],
+                m + len(bad) + np.arange(len(incoming_rows)),
+                np.full(len(local_blank), len(pool) - 1),
+            ]
+        )
         text = _bytes(pool.take(pa.array(sources[np.argsort(keys, kind="stable")])))
 
-        faults = {k: 0 for k in FAULT_KINDS}
-        for kind_idx, count in zip(*np.unique(c[c > 0], return_counts=True)):
+        faults = dict.fromkeys(FAULT_KINDS, 0)
+        for kind_idx, count in zip(*np.unique(c[c > 0], return_counts=True), strict=False):
             faults[CONTENT_KINDS[kind_idx - 1]] = int(count)
         faults["duplicate_in_file"] = len(local_dup)
         faults["duplicate_across_files"] = len(incoming_rows)
@@ -141,11 +160,18 @@ def iter_files(ctx, feed: str, day: int, folder: Path | None = None, only=None, 
             faults[tag] = int(mask[rows].sum())
 
         damage, listed, gz = file_fate(ctx, feed, day, p)
-        meta = DataFile(f"{feed}-{stamp}-{p:03d}.jsonl" + (".gz" if gz else ""),
-                        m + len(local_dup) + len(incoming_rows), "", gz, faults, damage=damage, listed=listed)
+        meta = DataFile(
+            f"{feed}-{stamp}-{p:03d}.jsonl" + (".gz" if gz else ""),
+            m + len(local_dup) + len(incoming_rows),
+            "",
+            gz,
+            faults,
+            damage=damage,
+            listed=listed,
+        )
         keep_it = bool(keep and keep(n_parts, p))
         inflight.append(_POOL.submit(_finish, meta, text, folder, keep_it))
-        while sum(not f.done() for f in inflight) > 2:       # bound the memory held by queued parts
+        while sum(not f.done() for f in inflight) > 2:  # bound the memory held by queued parts
             next(f for f in inflight if not f.done()).result()
         yield n_parts, n, inflight[-1]
     if not wanted:
@@ -165,7 +191,7 @@ def _finish(f: DataFile, text: memoryview, folder: Path | None, keep: bool) -> D
 def _damage(content, how: str) -> bytes:
     if how == "truncated":
         return bytes(content[: min(len(content) - 1, int(len(content) * 0.6))])
-    out = bytearray(content)                       # flip bytes inside the deflate stream
+    out = bytearray(content)  # flip bytes inside the deflate stream
     lo, hi = 10, max(11, len(out) - 8)
     mid = (lo + hi) // 2
     for k in range(max(lo, mid - 8), min(hi, mid + 8)):
@@ -194,16 +220,17 @@ class FeedDay:
         self.back = int(r.scalar(f"redeliver.back.{feed}", day) * 4)
         self.futures, self.records = [], 0
 
-    def start(self) -> "FeedDay":
+    def start(self) -> FeedDay:
         folder, ctx, feed, day = self.folder, self.ctx, self.feed, self.day
         if folder.exists():
-            (folder / "_manifest.json").unlink(missing_ok=True)   # incomplete until rewritten
+            (folder / "_manifest.json").unlink(missing_ok=True)  # incomplete until rewritten
             for entry in folder.iterdir():
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         folder.mkdir(parents=True, exist_ok=True)
         same_day = self.resend and self.back == 0
         for _, self.records, fut in iter_files(
-                ctx, feed, day, folder, keep=lambda n, p: same_day and p == _resend_choice(ctx, feed, day, day, n)):
+            ctx, feed, day, folder, keep=lambda n, p: same_day and p == _resend_choice(ctx, feed, day, day, n)
+        ):
             if fut is not None:
                 self.futures.append(fut)
         return self
@@ -216,6 +243,7 @@ class FeedDay:
             if back == 0:
                 source = next((f for f in files if f.content is not None), None)
             else:
+
                 def pick(n):
                     p = _resend_choice(ctx, feed, day, day - back, n)
                     return [] if p is None else [p]
@@ -227,12 +255,23 @@ class FeedDay:
                 stem, ext = source.name.split(".", 1)
                 name = f"{stem}-resent-{to_date(day):%Y%m%d}.{ext}" if renamed else source.name
                 (self.folder / name).write_bytes(source.content)
-                files.append(DataFile(name, source.rows, source.sha256, source.gzip, source.faults,
-                                      redelivery_of=f"{feed}/dt={to_date(day - back).isoformat()}/{source.name}"))
+                files.append(
+                    DataFile(
+                        name,
+                        source.rows,
+                        source.sha256,
+                        source.gzip,
+                        source.faults,
+                        redelivery_of=f"{feed}/dt={to_date(day - back).isoformat()}/{source.name}",
+                    )
+                )
         for f in files:
             f.content = None
-        manifest = {"feed": feed, "dt": to_date(day).isoformat(),
-                    "files": [{"name": f.name, "rows": f.rows, "sha256": f.sha256} for f in files if f.listed]}
+        manifest = {
+            "feed": feed,
+            "dt": to_date(day).isoformat(),
+            "files": [{"name": f.name, "rows": f.rows, "sha256": f.sha256} for f in files if f.listed],
+        }
         tmp = self.folder / "_manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, indent=2) + "\n")
         os.replace(tmp, self.folder / "_manifest.json")
@@ -241,8 +280,9 @@ class FeedDay:
 
 def ground_truth(files: list[DataFile], records: int) -> dict:
     """Sidecar entry for one feed-day: what was written and which faults it carries."""
+
     def total(fs):
-        out = {k: 0 for k in FAULT_KINDS}
+        out = dict.fromkeys(FAULT_KINDS, 0)
         for f in fs:
             for k, v in f.faults.items():
                 out[k] += v
@@ -255,7 +295,17 @@ def ground_truth(files: list[DataFile], records: int) -> dict:
         "lines": sum(f.rows for f in files),
         "faults": total(originals),
         "accepted": {"lines": sum(f.rows for f in accepted), "faults": total(accepted)},
-        "files": [{"name": f.name, "rows": f.rows, "sha256": f.sha256, "gzip": f.gzip, "listed": f.listed,
-                   "damage": f.damage, "redelivery_of": f.redelivery_of,
-                   "faults": {k: v for k, v in f.faults.items() if v}} for f in files],
+        "files": [
+            {
+                "name": f.name,
+                "rows": f.rows,
+                "sha256": f.sha256,
+                "gzip": f.gzip,
+                "listed": f.listed,
+                "damage": f.damage,
+                "redelivery_of": f.redelivery_of,
+                "faults": {k: v for k, v in f.faults.items() if v},
+            }
+            for f in files
+        ],
     }

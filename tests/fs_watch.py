@@ -4,6 +4,7 @@ Used by the hostile-delivery tests to prove that nothing outside the landing zon
 nothing outside the data dir is created or changed. inotify sees every process's file access,
 DuckDB's and dbt's included, not only Python's.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -16,10 +17,20 @@ from pathlib import Path
 IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x1, 0x2, 0x4, 0x8
 IN_OPEN, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x20, 0x40, 0x80, 0x100, 0x200
 IN_NONBLOCK = 0o4000
-_WATCHED = IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_OPEN | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
-_NAMES = {IN_ACCESS: "access", IN_MODIFY: "modify", IN_ATTRIB: "attrib", IN_CLOSE_WRITE: "close_write",
-          IN_OPEN: "open", IN_MOVED_FROM: "moved_from", IN_MOVED_TO: "moved_to", IN_CREATE: "create",
-          IN_DELETE: "delete"}
+_WATCHED = (
+    IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_OPEN | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE | IN_DELETE
+)
+_NAMES = {
+    IN_ACCESS: "access",
+    IN_MODIFY: "modify",
+    IN_ATTRIB: "attrib",
+    IN_CLOSE_WRITE: "close_write",
+    IN_OPEN: "open",
+    IN_MOVED_FROM: "moved_from",
+    IN_MOVED_TO: "moved_to",
+    IN_CREATE: "create",
+    IN_DELETE: "delete",
+}
 
 
 class FolderWatch:
@@ -48,7 +59,7 @@ class FolderWatch:
             pos = 0
             while pos < len(data):
                 wd, mask, _cookie, size = struct.unpack_from("iIII", data, pos)
-                name = data[pos + 16: pos + 16 + size].rstrip(b"\0").decode(errors="replace")
+                name = data[pos + 16 : pos + 16 + size].rstrip(b"\0").decode(errors="replace")
                 pos += 16 + size
                 path = str(self.folders.get(wd, "?") / name) if name else str(self.folders.get(wd, "?"))
                 out += [(label, path) for bit, label in _NAMES.items() if mask & bit]

@@ -1,4 +1,5 @@
 """One builder per feed: `build(ctx, day) -> Batch` with every record delivered on `day`."""
+
 from . import clicks, creators, governance, links, orders, products
 
 BUILDERS = {

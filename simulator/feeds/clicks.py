@@ -1,6 +1,7 @@
 """link_clicks: click j of day C is a pure function of (C, j). Most clicks are delivered on their
 own day; a block at the end of each day's index range is delivered 1..3 days late, and a smaller
 block 4..90 days late (a tracker re-export)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,18 @@ from . import links
 
 LINK_AGE_DAYS = links.ACTIVE_DAYS
 _AGE_CDF = cdf(np.exp(-np.arange(LINK_AGE_DAYS) / 3.0))
-_REFERRERS = ('"l.instagram.com"', '"m.youtube.com"', '"t.co"', '"pinterest.com"', '"l.facebook.com"',
-              "null", "null", '"mail.google.com"', '"blog.example.com"', "null")
+_REFERRERS = (
+    '"l.instagram.com"',
+    '"m.youtube.com"',
+    '"t.co"',
+    '"pinterest.com"',
+    '"l.facebook.com"',
+    "null",
+    "null",
+    '"mail.google.com"',
+    '"blog.example.com"',
+    "null",
+)
 OLD_MAX_DAYS = 90
 
 
@@ -30,7 +41,7 @@ class Clicks:
         days = np.arange(int(c.min()) - LINK_AGE_DAYS, int(c.max()) + 1) if len(c) else np.zeros(1, np.int64)
         n_links = np.array([ctx.n_links(int(d)) for d in days], dtype=np.int64)
         nl = n_links[self.link_day - days[0]]
-        self.link_idx = np.minimum((nl * u_link ** 3).astype(np.int64), nl - 1)   # low index = popular
+        self.link_idx = np.minimum((nl * u_link**3).astype(np.int64), nl - 1)  # low index = popular
         created = links.created_at(ctx, self.link_day, self.link_idx)
         start = np.maximum(c * DAY, created)
         self.clicked_at = start + (r.uniform("click.sec", c, j) * (c * DAY + DAY - start)).astype(np.int64)
@@ -93,13 +104,26 @@ def build(ctx, day: int) -> Batch:
         referrer = np.where(u_ref < 0.75, links.channel(ctx, k.link_day, k.link_idx), 9)
         u_app, u_repeat = r.uniform2("click.app_repeat", cc, jj)
         device = r.bits("device.id", cc, jj)
-        rep = np.flatnonzero(u_repeat < 0.15)           # the same device clicking the link again
+        rep = np.flatnonzero(u_repeat < 0.15)  # the same device clicking the link again
         slot = r.integers("click.slot", cc[rep], jj[rep], 0, 4)
         device[rep] = r.bits("device.repeat", k.link_day[rep], k.link_idx[rep] * 4 + slot)
-        return join('{"event_id":"', hex16(event_id(ctx, cc, jj)), '","link_id":"', hex16(link),
-                    '","clicked_at":', ts(k.clicked_at, ms), ',"device_type":', when(u_mobile < 0.78, "1", "2"),
-                    ',"device_id":"', hex16(device), '","referrer_src":', pick(_REFERRERS, referrer),
-                    ',"app_installed":', when(u_app < 0.62, "true", "false"),
-                    extra(ext, EXTRA_FIELDS["link_clicks"]), "}\n")
+        return join(
+            '{"event_id":"',
+            hex16(event_id(ctx, cc, jj)),
+            '","link_id":"',
+            hex16(link),
+            '","clicked_at":',
+            ts(k.clicked_at, ms),
+            ',"device_type":',
+            when(u_mobile < 0.78, "1", "2"),
+            ',"device_id":"',
+            hex16(device),
+            '","referrer_src":',
+            pick(_REFERRERS, referrer),
+            ',"app_installed":',
+            when(u_app < 0.62, "true", "false"),
+            extra(ext, EXTRA_FIELDS["link_clicks"]),
+            "}\n",
+        )
 
     return Batch("link_clicks", len(c), render, tags={"late": late & ~old, "late_old": old, "orphan": orphan})

@@ -1,4 +1,5 @@
 """creators: a full snapshot every day of everyone who had joined by the snapshot time."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,19 @@ def build(ctx, day: int) -> Batch:
 
     def render(rows, ms, ext):
         k = rows
-        return join(take(w.c_prefix, k), dec(w.followers(k, day)), ',"chr_score":', dec(w.chr_score(k, day)),
-                    ',"permissions":', take(w.c_perms, k), ',"joined_at":', ts(w.c_joined[k], ms),
-                    ',"snapshot_at":', ts(np.full(len(k), snap), ms), extra(ext, EXTRA_FIELDS["creators"]), "}\n")
+        return join(
+            take(w.c_prefix, k),
+            dec(w.followers(k, day)),
+            ',"chr_score":',
+            dec(w.chr_score(k, day)),
+            ',"permissions":',
+            take(w.c_perms, k),
+            ',"joined_at":',
+            ts(w.c_joined[k], ms),
+            ',"snapshot_at":',
+            ts(np.full(len(k), snap), ms),
+            extra(ext, EXTRA_FIELDS["creators"]),
+            "}\n",
+        )
 
     return Batch("creators", n, render)

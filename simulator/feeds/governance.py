@@ -1,5 +1,6 @@
 """violations and appeals. Violation i detected on day V is a pure function of (V, i); it is
 delivered on the UTC day it was enforced. Appeals are re-sent on each status change."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..schema import ACTIONS, APPEAL_STATUSES, EXTRA_FIELDS, POLICIES
 from ..seasons import DAY, dst_change_kind, la_offset, wallclock
 
 _SEVERITY_CDF = cdf((45, 30, 17, 8))
-_OFF_PLATFORM = POLICIES.index("OFF_PLATFORM_TRANSACTION")   # no content to point at
+_OFF_PLATFORM = POLICIES.index("OFF_PLATFORM_TRANSACTION")  # no content to point at
 _HARSH = np.array([p in ("PROHIBITED_PRODUCT", "MEDICAL_CLAIM") for p in POLICIES])
 # per severity 1..4: (lenient action, harsh action)
 _ACTION = np.array([[0, 1], [1, 2], [2, 4], [3, 4]])
@@ -29,8 +30,11 @@ class Violations:
         i = np.arange(len(v)) - np.repeat(np.cumsum(counts) - counts, counts)
         detected = v * DAY + r.integers("viol.sec", v, i, 0, DAY)
         quick = r.uniform("viol.quick", v, i) < 0.7
-        delay = np.where(quick, r.integers("viol.delay", v, i, 600, 6 * 3600),
-                         r.integers("viol.delay", v, i, 6 * 3600, MAX_ENFORCE_DAYS * DAY))
+        delay = np.where(
+            quick,
+            r.integers("viol.delay", v, i, 600, 6 * 3600),
+            r.integers("viol.delay", v, i, 6 * 3600, MAX_ENFORCE_DAYS * DAY),
+        )
         enforced = detected + delay
         pst_quirk = np.zeros(len(v), bool)
         # On DST change days put a few enforcements exactly into the ambiguous / skipped local hour.
@@ -40,9 +44,9 @@ class Violations:
             if kind is None or not len(rows):
                 continue
             minute = r.integers("viol.dst_sec", v[rows], i[rows], 0, 3600)
-            if kind == "fall":      # 08:xx UTC = 01:xx PDT, 09:xx UTC = 01:xx PST (same wall clock)
+            if kind == "fall":  # 08:xx UTC = 01:xx PDT, 09:xx UTC = 01:xx PST (same wall clock)
                 enforced[rows] = d * DAY + np.where(i[rows] < 2, 8, 9) * 3600 + minute
-            else:                   # 10:xx UTC written with the standard offset: 02:xx, a skipped time
+            else:  # 10:xx UTC written with the standard offset: 02:xx, a skipped time
                 enforced[rows] = d * DAY + 10 * 3600 + minute
                 pst_quirk[rows] = True
             detected[rows] = enforced[rows] - 1800 - r.integers("viol.dst_detect", v[rows], i[rows], 0, 3600)
@@ -72,12 +76,29 @@ def build_violations(ctx, day: int) -> Batch:
 
     def render(rows, ms, ext):
         k = rows_today[rows]
-        return join('{"violation_id":"', dec(vs.id[k]), '","creator_open_id":"', take(w.c_id, vs.creator[k]),
-                    '","content_id":', when(vs.has_content[k], join('"', dec(vs.content[k]), '"'), "null"),
-                    ',"policy_category":"', pick(POLICIES, vs.policy[k]), '","severity":', dec(vs.severity[k]),
-                    ',"chr_delta":', dec(vs.chr_delta[k]), ',"enforcement_action":"', pick(ACTIONS, vs.action[k]),
-                    '","detected_at":', ts(vs.detected[k], ms), ',"enforced_local":"', take(vs.local, k), '"',
-                    extra(ext, EXTRA_FIELDS["violations"]), "}\n")
+        return join(
+            '{"violation_id":"',
+            dec(vs.id[k]),
+            '","creator_open_id":"',
+            take(w.c_id, vs.creator[k]),
+            '","content_id":',
+            when(vs.has_content[k], join('"', dec(vs.content[k]), '"'), "null"),
+            ',"policy_category":"',
+            pick(POLICIES, vs.policy[k]),
+            '","severity":',
+            dec(vs.severity[k]),
+            ',"chr_delta":',
+            dec(vs.chr_delta[k]),
+            ',"enforcement_action":"',
+            pick(ACTIONS, vs.action[k]),
+            '","detected_at":',
+            ts(vs.detected[k], ms),
+            ',"enforced_local":"',
+            take(vs.local, k),
+            '"',
+            extra(ext, EXTRA_FIELDS["violations"]),
+            "}\n",
+        )
 
     return Batch("violations", len(rows_today), render)
 
@@ -105,7 +126,7 @@ def build_appeals(ctx, day: int) -> Batch:
     sub = np.where(nth == 0, sub1[sel], sub2[sel])
     out = np.where(nth == 0, out1[sel], out2[sel])
     res = np.where(nth == 0, res1[sel], res2[sel])
-    av, ai, akey = v[sel], i[sel], i[sel] * 2 + nth
+    av, akey = v[sel], i[sel] * 2 + nth
     # records: PENDING at submission, then the outcome when resolved
     resolved = out != PENDING
     deliv_pending = sub // DAY
@@ -128,11 +149,24 @@ def build_appeals(ctx, day: int) -> Batch:
 
     def render(rows_, ms, ext):
         f = final[rows_]
-        resolved_at = when(f, join(',"resolved_at":', ts(update[rows_], ms)),
-                           when(null_style[rows_], ',"resolved_at":null', ""))
-        return join('{"appeal_id":"', dec(appeal_id[rows_]), '","violation_id":"', dec(viol_id[rows_]),
-                    '","submitted_at":', ts(submitted[rows_], ms), ',"status":"', pick(APPEAL_STATUSES, status[rows_]),
-                    '"', resolved_at, ',"update_time":', ts(update[rows_], ms),
-                    extra(ext, EXTRA_FIELDS["appeals"]), "}\n")
+        resolved_at = when(
+            f, join(',"resolved_at":', ts(update[rows_], ms)), when(null_style[rows_], ',"resolved_at":null', "")
+        )
+        return join(
+            '{"appeal_id":"',
+            dec(appeal_id[rows_]),
+            '","violation_id":"',
+            dec(viol_id[rows_]),
+            '","submitted_at":',
+            ts(submitted[rows_], ms),
+            ',"status":"',
+            pick(APPEAL_STATUSES, status[rows_]),
+            '"',
+            resolved_at,
+            ',"update_time":',
+            ts(update[rows_], ms),
+            extra(ext, EXTRA_FIELDS["appeals"]),
+            "}\n",
+        )
 
     return Batch("appeals", len(rows), render, tags={"out_of_order": is_ooo, "orphan": orphan})

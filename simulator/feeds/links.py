@@ -1,6 +1,7 @@
 """links: share links, re-sent daily while they can still be clicked. Link (E, i) is the i-th link
 created on day E; a lower i is a more popular link, which is how clicks pick links without a
 lookup table."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,7 +12,7 @@ from ..schema import CHANNELS, EXTRA_FIELDS
 from ..seasons import DAY
 
 CHANNEL_CDF = cdf((30, 18, 8, 10, 12, 6, 4, 3, 5, 4))
-ACTIVE_DAYS = 30          # clicks reach links up to 29 days old (clicks.LINK_AGE_DAYS)
+ACTIVE_DAYS = 30  # clicks reach links up to 29 days old (clicks.LINK_AGE_DAYS)
 
 
 def link_id(ctx, e, i) -> np.ndarray:
@@ -30,8 +31,10 @@ def owner(ctx, e, i, created) -> tuple[np.ndarray, np.ndarray]:
     """(creator index, product index) of links (e, i)."""
     w = ctx.world
     w.ensure(int(created.max()) if len(created) else 0)
-    return (w.pick_creator(created, ctx.rng.uniform("link.creator", e, i)),
-            w.pick_product(created, ctx.rng.uniform("link.product", e, i)))
+    return (
+        w.pick_creator(created, ctx.rng.uniform("link.creator", e, i)),
+        w.pick_product(created, ctx.rng.uniform("link.product", e, i)),
+    )
 
 
 def _links_of(ctx, e: int) -> dict[str, np.ndarray]:
@@ -45,8 +48,13 @@ def _links_of(ctx, e: int) -> dict[str, np.ndarray]:
         order = np.argsort(created, kind="stable")
         i, created = i[order], created[order]
         creator, product = owner(ctx, e, i, created)
-        memo[e] = dict(created=created, creator=creator, product=product, channel=channel(ctx, e, i),
-                       id=link_id(ctx, e, i))
+        memo[e] = {
+            "created": created,
+            "creator": creator,
+            "product": product,
+            "channel": channel(ctx, e, i),
+            "id": link_id(ctx, e, i),
+        }
     return memo[e]
 
 
@@ -58,10 +66,19 @@ def build(ctx, day: int) -> Batch:
     w = ctx.world
 
     def render(rows, ms, ext):
-        return join('{"link_id":"', hex16(cols["id"][rows]),
-                    '","creator_open_id":"', take(w.c_id, cols["creator"][rows]),
-                    '","product_id":"', take(w.p_id, cols["product"][rows]),
-                    '","channel":"', pick(CHANNELS, cols["channel"][rows]),
-                    '","created_at":', ts(cols["created"][rows], ms), extra(ext, EXTRA_FIELDS["links"]), "}\n")
+        return join(
+            '{"link_id":"',
+            hex16(cols["id"][rows]),
+            '","creator_open_id":"',
+            take(w.c_id, cols["creator"][rows]),
+            '","product_id":"',
+            take(w.p_id, cols["product"][rows]),
+            '","channel":"',
+            pick(CHANNELS, cols["channel"][rows]),
+            '","created_at":',
+            ts(cols["created"][rows], ms),
+            extra(ext, EXTRA_FIELDS["links"]),
+            "}\n",
+        )
 
     return Batch("links", len(cols["created"]), render)

@@ -5,6 +5,7 @@ convert a click of day C. Each line follows a lifecycle (ORDERED, then SETTLED /
 FROZEN / DEDUCTED) whose timestamps are functions of the line's coordinates. To find the records
 due on a delivery day, the lifecycles of every order that could still deliver one are recomputed.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,20 +19,26 @@ from . import links
 
 ORDERED, SETTLED, REFUNDED, FROZEN, DEDUCTED = range(5)
 # lifecycle paths after ORDERED: (share, first change, second change or -1)
-_PATHS = ((0.80, SETTLED, -1), (0.10, REFUNDED, -1), (0.04, FROZEN, SETTLED),
-          (0.02, FROZEN, DEDUCTED), (0.02, DEDUCTED, -1), (0.02, SETTLED, REFUNDED))
+_PATHS = (
+    (0.80, SETTLED, -1),
+    (0.10, REFUNDED, -1),
+    (0.04, FROZEN, SETTLED),
+    (0.02, FROZEN, DEDUCTED),
+    (0.02, DEDUCTED, -1),
+    (0.02, SETTLED, REFUNDED),
+)
 _PATH_CDF = cdf([p[0] for p in _PATHS])
 _FIRST = np.array([p[1] for p in _PATHS])
 _SECOND = np.array([p[2] for p in _PATHS])
 # days after the order of the first change, by status
 _FIRST_LO = np.array([0, 7, 1, 2, 3])
 _FIRST_HI = np.array([0, 30, 20, 10, 20])
-_LINES_CDF = cdf((80, 15, 5))             # 1..3 lines: no more than the 3 sku variants
+_LINES_CDF = cdf((80, 15, 5))  # 1..3 lines: no more than the 3 sku variants
 _QTY_CDF = cdf((75, 17, 5, 2, 1))
 _CONTENT = ("SHOP", "VIDEO", "LIVE", "LINKSHARE")
-_CONTENT_CDF = cdf((15, 55, 30))           # SHOP, VIDEO, LIVE for non-link orders
-B_OFFSET = 1 << 29      # LINKSHARE orders' index space; line keys jj * 4 + line stay below 2**32
-WINDOW = 14 * DAY                            # the marts' default attribution window
+_CONTENT_CDF = cdf((15, 55, 30))  # SHOP, VIDEO, LIVE for non-link orders
+B_OFFSET = 1 << 29  # LINKSHARE orders' index space; line keys jj * 4 + line stay below 2**32
+WINDOW = 14 * DAY  # the marts' default attribution window
 
 MAX_LAG_DAYS, MAX_STATE_DAYS, OOO_DAYS, LATE_DAYS = 20, 55, 3, 60
 # how many days after its origin day an order can still deliver an on-time or out-of-order record
@@ -80,9 +87,16 @@ class _Orders:
             u, v = r.uniform2("conv.lag", ob, jb)
             lag = np.select(
                 [u < 0.003, u < 0.006, u < 0.009, u < 0.55, u < 0.80, u < 0.95],
-                [0, WINDOW, WINDOW + 1,                       # exactly on / just past the window edge
-                 60 + v * 3540, 3600 + v * (3 * DAY - 3600), 3 * DAY + v * (WINDOW - 3 * DAY)],
-                WINDOW + 2 + v * (MAX_LAG_DAYS * DAY - WINDOW - 2)).astype(np.int64)
+                [
+                    0,
+                    WINDOW,
+                    WINDOW + 1,  # exactly on / just past the window edge
+                    60 + v * 3540,
+                    3600 + v * (3 * DAY - 3600),
+                    3 * DAY + v * (WINDOW - 3 * DAY),
+                ],
+                WINDOW + 2 + v * (MAX_LAG_DAYS * DAY - WINDOW - 2),
+            ).astype(np.int64)
             if exact:
                 n_clicks = np.maximum(_lookup(ctx.n_clicks, ob), 1)
                 idx = (r.bits("conv.click", ob, jb) % n_clicks.astype(np.uint64)).astype(np.int64)
@@ -90,7 +104,7 @@ class _Orders:
                 self.click_idx[b], self.n_clicks[b] = idx, n_clicks
                 self.link_day[b], self.link_idx[b] = c.link_day, c.link_idx
                 created[b] = c.clicked_at + lag
-            else:                                             # the click falls somewhere in day o
+            else:  # the click falls somewhere in day o
                 created[b] = ob * DAY + lag
                 self.spread[b] = DAY - 1
         self.created = created
@@ -122,14 +136,15 @@ def _delays(ctx, o, lk, s2, block):
     late_state = np.full(len(o), -1, np.int64)
     delay = np.zeros(len(o), np.int64)
     wait = np.zeros(len(o), np.int64)
-    rows = np.flatnonzero(block == 2)                      # one state delivered 1..60 days late
+    rows = np.flatnonzero(block == 2)  # one state delivered 1..60 days late
     if len(rows):
         u_state, u_big = r.uniform2("line.late", o[rows], lk[rows])
         late_state[rows] = (u_state * np.where(s2[rows] < 0, 2, 3)).astype(np.int64)
         days = r.uniform("line.late_days", o[rows], lk[rows])
-        delay[rows] = np.where(u_big < 0.8, 1 + (days * 7).astype(np.int64),
-                               8 + (days * (LATE_DAYS - 7)).astype(np.int64))
-    rows = np.flatnonzero(block == 1)                      # ORDERED arrives after the next state
+        delay[rows] = np.where(
+            u_big < 0.8, 1 + (days * 7).astype(np.int64), 8 + (days * (LATE_DAYS - 7)).astype(np.int64)
+        )
+    rows = np.flatnonzero(block == 1)  # ORDERED arrives after the next state
     if len(rows):
         wait[rows] = r.integers("line.ooo_days", o[rows], lk[rows], 1, OOO_DAYS + 1)
     return late_state, delay, wait
@@ -159,12 +174,21 @@ def _may_deliver(ctx, orders: _Orders, day: int) -> np.ndarray:
     hi = lo + orders.spread[pos]
     start, end = day * DAY, day * DAY + DAY - 1
     block = orders.block[pos]
-    hit = (block == 0) & (((lo <= end) & (hi >= start)) | ((lo + off1 <= end) & (hi + off1 >= start)) |
-                          ((s2 >= 0) & (lo + off2 <= end) & (hi + off2 >= start)))
-    rows = np.flatnonzero(block != 0)                      # the few late / out-of-order ones
+    hit = (block == 0) & (
+        ((lo <= end) & (hi >= start))
+        | ((lo + off1 <= end) & (hi + off1 >= start))
+        | ((s2 >= 0) & (lo + off2 <= end) & (hi + off2 >= start))
+    )
+    rows = np.flatnonzero(block != 0)  # the few late / out-of-order ones
     if len(rows):
-        first, last = _delivery_days(lo[rows], hi[rows] - lo[rows], s2[rows], off1[rows], off2[rows],
-                                     *_delays(ctx, o[rows], lk[rows], s2[rows], block[rows]))
+        first, last = _delivery_days(
+            lo[rows],
+            hi[rows] - lo[rows],
+            s2[rows],
+            off1[rows],
+            off2[rows],
+            *_delays(ctx, o[rows], lk[rows], s2[rows], block[rows]),
+        )
         hit[rows] = ((first <= day) & (last >= day)).any(axis=1)
     return np.bincount(pos[hit], minlength=len(orders.o)) > 0
 
@@ -180,8 +204,16 @@ def _timeline(ctx, orders: _Orders) -> dict:
     block = orders.block[pos]
     late_state, delay, wait = _delays(ctx, o, lk, s2, block)
     deliv, _ = _delivery_days(created, np.zeros_like(created), s2, off1, off2, late_state, delay, wait)
-    return dict(pos=pos, line_no=line_no, lk=lk, times=times, status=status, deliv=deliv,
-                late_state=late_state, ooo=block == 1)
+    return {
+        "pos": pos,
+        "line_no": line_no,
+        "lk": lk,
+        "times": times,
+        "status": status,
+        "deliv": deliv,
+        "late_state": late_state,
+        "ooo": block == 1,
+    }
 
 
 def _keys(ctx, link: bool, o: int, j: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -199,7 +231,7 @@ def _due(ctx, day: int) -> list[tuple[np.ndarray, ...]]:
         h = HORIZON[link]
         for o in range(day - h - LATE_DAYS, day + 1):
             n, _, late_from = _blocks(ctx, link, o)
-            j = np.arange(0 if o >= day - h else late_from, n, dtype=np.int64)   # far back: only late ones
+            j = np.arange(0 if o >= day - h else late_from, n, dtype=np.int64)  # far back: only late ones
             if not len(j):
                 continue
             keys = _keys(ctx, link, o, j)
@@ -213,7 +245,7 @@ def build(ctx, day: int) -> Batch:
     r, w = ctx.rng, ctx.world
     keys = _due(ctx, day)
     if keys:
-        keys = [np.concatenate(k) for k in zip(*keys)]
+        keys = [np.concatenate(k) for k in zip(*keys, strict=False)]
     else:
         keys = [np.zeros(0, t) for t in (bool, np.int64, np.int64, np.int8)]
     orders = _Orders(ctx, *keys)
@@ -242,17 +274,20 @@ def build(ctx, day: int) -> Batch:
     u_content, u_video = r.uniform2("order.content", o, jj)
     content = np.where(is_link, 3, np.searchsorted(_CONTENT_CDF, u_content, side="right"))
     slot = (u_video * w.c_video_count[creator]).astype(np.int64)
-    content_id = np.select([content == 1, content == 2], [r.bits("video.id", creator, slot),
-                                                         r.bits("live.id", creator, created // DAY)], 0)
+    content_id = np.select(
+        [content == 1, content == 2], [r.bits("video.id", creator, slot), r.bits("live.id", creator, created // DAY)], 0
+    )
     link_id = links.link_id(ctx, link_day, link_idx)
 
     # the click an order traces back to: mostly the converting one, a few unknown or on another link
     u_trace, u_orphan = r.uniform2("order.trace_orphan", o, jj)
-    click_day, click_idx = o, orders.click_idx[pos]                 # a LINKSHARE order's origin is its click day
+    click_day, click_idx = o, orders.click_idx[pos]  # a LINKSHARE order's origin is its click day
     next_click = (click_idx + 1) % np.maximum(orders.n_clicks[pos], 1)
-    trace = np.select([u_trace < 0.03, u_trace < 0.04],
-                      [r.bits("trace.unknown", o, jj), clk.event_id(ctx, click_day, next_click)],
-                      clk.event_id(ctx, click_day, click_idx))
+    trace = np.select(
+        [u_trace < 0.03, u_trace < 0.04],
+        [r.bits("trace.unknown", o, jj), clk.event_id(ctx, click_day, next_click)],
+        clk.event_id(ctx, click_day, click_idx),
+    )
 
     day_of = created // DAY
     price, commission, _ = w.product_state(product, day_of)
@@ -273,21 +308,48 @@ def build(ctx, day: int) -> Batch:
         cid = when(oc, hex16(r.bits("orphan.creator", o[rows], jj[rows])), take(w.c_id, creator[rows]))
         pid = when(op, dec(r.bits("orphan.product", o[rows], lk[rows])), take(w.p_id, product[rows]))
         sid = when(op, dec(r.bits("orphan.shop", o[rows], jj[rows])), take(w.p_shop_id, product[rows]))
-        sku = when(op, dec(r.bits("orphan.sku", o[rows], lk[rows])),
-                   dec(r.bits("sku.id", product[rows], variant[rows])))
+        sku = when(
+            op, dec(r.bits("orphan.sku", o[rows], lk[rows])), dec(r.bits("sku.id", product[rows], variant[rows]))
+        )
         ct = content[rows]
-        cont = when(ct == 3, join('"', hex16(link_id[rows]), '"'),
-                    when(ct == 0, "null", join('"', dec(content_id[rows]), '"')))
+        cont = when(
+            ct == 3, join('"', hex16(link_id[rows]), '"'), when(ct == 0, "null", join('"', dec(content_id[rows]), '"'))
+        )
         tr = when(ct == 3, join('"', hex16(trace[rows]), '"'), "null")
         cents = np.where(op, 500 + (r.uniform("orphan.price", o[rows], lk[rows]) * 5000).astype(np.int64), price[rows])
-        return join('{"order_id":"', dec(r.bits("order.id", o[rows], jj[rows])), '","sku_id":"', sku,
-                    '","creator_open_id":"', cid, '","product_id":"', pid, '","shop_id":"', sid,
-                    '","content_type":"', pick(_CONTENT, ct), '","content_id":', cont, ',"trace_event_id":', tr,
-                    ',"quantity":', dec(qty[rows]), ',"unit_price":"', money(cents),
-                    '","currency":"USD","commission_rate":', dec(np.where(op, 1000, commission[rows])),
-                    ',"status":"', pick(ORDER_STATUSES, status[rows]), '","refunded_quantity":',
-                    dec(refunded[rows]), ',"created_at":', ts(created[rows], ms), ',"update_time":',
-                    ts(time[rows], ms), extra(ext, EXTRA_FIELDS["affiliate_orders"]), "}\n")
+        return join(
+            '{"order_id":"',
+            dec(r.bits("order.id", o[rows], jj[rows])),
+            '","sku_id":"',
+            sku,
+            '","creator_open_id":"',
+            cid,
+            '","product_id":"',
+            pid,
+            '","shop_id":"',
+            sid,
+            '","content_type":"',
+            pick(_CONTENT, ct),
+            '","content_id":',
+            cont,
+            ',"trace_event_id":',
+            tr,
+            ',"quantity":',
+            dec(qty[rows]),
+            ',"unit_price":"',
+            money(cents),
+            '","currency":"USD","commission_rate":',
+            dec(np.where(op, 1000, commission[rows])),
+            ',"status":"',
+            pick(ORDER_STATUSES, status[rows]),
+            '","refunded_quantity":',
+            dec(refunded[rows]),
+            ',"created_at":',
+            ts(created[rows], ms),
+            ',"update_time":',
+            ts(time[rows], ms),
+            extra(ext, EXTRA_FIELDS["affiliate_orders"]),
+            "}\n",
+        )
 
     return Batch("affiliate_orders", n, render, tags={"late": late, "out_of_order": ooo, "orphan": orphan})
-

@@ -1,5 +1,6 @@
 """products: a full snapshot every day of the products open for promotion (updated_at moves only
 when price or commission changed, so most rows repeat yesterday's version)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,16 @@ def build(ctx, day: int) -> Batch:
 
     def render(rows, ms, ext):
         price, comm, updated = w.product_state(rows, day)
-        return join(take(w.p_prefix, rows), '"price":"', money(price), '","commission_rate":', dec(comm),
-                    ',"updated_at":', ts(np.minimum(updated, snap), ms), extra(ext, EXTRA_FIELDS["products"]), "}\n")
+        return join(
+            take(w.p_prefix, rows),
+            '"price":"',
+            money(price),
+            '","commission_rate":',
+            dec(comm),
+            ',"updated_at":',
+            ts(np.minimum(updated, snap), ms),
+            extra(ext, EXTRA_FIELDS["products"]),
+            "}\n",
+        )
 
     return Batch("products", n, render)

@@ -1,4 +1,5 @@
 """Helpers for tests that run the real pipeline: generated landing zones and `cwh run`."""
+
 from datetime import date
 from pathlib import Path
 
@@ -10,15 +11,21 @@ from orchestration.cli import main as cwh
 pytestmark = pytest.mark.integration
 
 
-def run_days(landing: Path, data_dir: Path, start: str, end: str | None = None, per_day: bool = False,
-             full_refresh: bool = False) -> int:
+def run_days(
+    landing: Path, data_dir: Path, start: str, end: str | None = None, per_day: bool = False, full_refresh: bool = False
+) -> int:
     args = ["run", "--landing", str(landing), "--data-dir", str(data_dir), "--start", start]
-    return cwh(args + (["--end", end] if end else []) + (["--per-day"] if per_day else [])
-               + (["--full-refresh"] if full_refresh else []))
+    return cwh(
+        args
+        + (["--end", end] if end else [])
+        + (["--per-day"] if per_day else [])
+        + (["--full-refresh"] if full_refresh else [])
+    )
 
 
 def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -> None:
-    from simulator import FaultRates, generate as gen
+    from simulator import FaultRates
+    from simulator import generate as gen
 
     gen(landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates())
 
@@ -26,7 +33,16 @@ def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -
 def published_tables(data_dir: Path, exclude=("publish_log",)) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(data_dir / "published" / "marts.duckdb"), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
-        return {n: con.execute(f'SELECT * FROM main."{n}" ORDER BY ALL').fetchall() for n in sorted(names) if n not in exclude}
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
+        return {
+            n: con.execute(f'SELECT * FROM main."{n}" ORDER BY ALL').fetchall()
+            for n in sorted(names)
+            if n not in exclude
+        }
     finally:
         con.close()

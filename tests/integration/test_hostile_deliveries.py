@@ -1,6 +1,7 @@
 """Hostile deliveries, each as a real `cwh run` of a day on top of a published one: the day is
 blocked, `cwh run` names the cause, nothing outside the data dir is created or changed, nothing
 outside the landing zone is opened (symlinks included), and the published file is byte-identical."""
+
 import gzip
 import hashlib
 import json
@@ -9,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import generate, run_days
 from fs_watch import FolderWatch, fingerprint
 
@@ -36,8 +36,16 @@ def _add_file(folder: Path, name: str, data: bytes, rows: int, sha256: str | Non
 
 
 def _product_line(**extra) -> bytes:
-    record = {"product_id": "p-hostile", "shop_id": "s1", "title": "t", "category": "HOME", "price": "9.99",
-              "commission_rate": 1000, "updated_at": 1762000000, **extra}
+    record = {
+        "product_id": "p-hostile",
+        "shop_id": "s1",
+        "title": "t",
+        "category": "HOME",
+        "price": "9.99",
+        "commission_rate": 1000,
+        "updated_at": 1762000000,
+        **extra,
+    }
     return json.dumps(record).encode()
 
 
@@ -98,8 +106,18 @@ def _invalid_utf8(folder, outside):
     return "invalid_utf8", "latin1.jsonl line 1"
 
 
-CASES = [_traversal, _absolute, _control_char, _symlinked_file, _symlinked_folder, _fifo, _gzip_bomb,
-         _long_line, _deep_json, _invalid_utf8]
+CASES = [
+    _traversal,
+    _absolute,
+    _control_char,
+    _symlinked_file,
+    _symlinked_folder,
+    _fifo,
+    _gzip_bomb,
+    _long_line,
+    _deep_json,
+    _invalid_utf8,
+]
 
 
 @pytest.mark.parametrize("make_hostile", CASES, ids=[c.__name__.strip("_") for c in CASES])

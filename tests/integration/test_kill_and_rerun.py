@@ -1,4 +1,5 @@
 """SIGKILL in the middle of a day's dbt run, then a re-run: the marts equal a clean run's."""
+
 import os
 import signal
 import subprocess
@@ -7,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import generate, published_tables, run_days
 
 pytestmark = pytest.mark.integration
@@ -16,9 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_run(landing: Path, data_dir: Path, day: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing),
-                             "--data-dir", str(data_dir), "--start", day], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(landing),
+            "--data-dir",
+            str(data_dir),
+            "--start",
+            day,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def kill_when_dbt_builds(proc: subprocess.Popen, log: Path, marker: str, timeout: float = 300) -> None:

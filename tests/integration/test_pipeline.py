@@ -1,22 +1,40 @@
 """The real pipeline (Dagster + Soda + DuckDB/Parquet + dbt) over a few small generated days."""
+
 import json
 import shutil
 
 import duckdb
 import pytest
+from conftest import generate, published_tables, run_days
 
 from assets.feeds import FEEDS
-from assets.lake import PART, Lake
-from assets.publish import pii_findings
-from conftest import generate, published_tables, run_days
+from assets.ingest.lake import PART, Lake
+from assets.publish.marts_file import pii_findings
 
 pytestmark = pytest.mark.integration
 
 START, END = "2026-11-01", "2026-11-03"
-BAD_RECORD_FAULTS = ("invalid_json", "missing_field", "wrong_type", "invalid_enum", "quantity_lt_1",
-                     "unit_price_not_positive", "refunded_gt_quantity", "commission_out_of_range", "currency_not_usd")
-MARTS = {"dim_creators", "fct_order_items", "creator_daily", "link_funnel_daily", "fct_violations",
-         "governance_daily", "offsite_program_daily", "quarantine_summary"}
+BAD_RECORD_FAULTS = (
+    "invalid_json",
+    "missing_field",
+    "wrong_type",
+    "invalid_enum",
+    "quantity_lt_1",
+    "unit_price_not_positive",
+    "refunded_gt_quantity",
+    "commission_out_of_range",
+    "currency_not_usd",
+)
+MARTS = {
+    "dim_creators",
+    "fct_order_items",
+    "creator_daily",
+    "link_funnel_daily",
+    "fct_violations",
+    "governance_daily",
+    "offsite_program_daily",
+    "quarantine_summary",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +51,10 @@ def test_every_mart_is_published_with_its_log(warehouse):
     con = duckdb.connect(str(data / "published" / "marts.duckdb"), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert MARTS | {"publish_log"} <= tables
-    log = con.execute("SELECT delivery_day::VARCHAR, len(delivery_days), gates_passed, row_counts FROM publish_log "
-                      "ORDER BY published_at").fetchall()
+    log = con.execute(
+        "SELECT delivery_day::VARCHAR, len(delivery_days), gates_passed, row_counts FROM publish_log "
+        "ORDER BY published_at"
+    ).fetchall()
     assert [r[0] for r in log] == ["2026-11-01", "2026-11-02", "2026-11-03"] and log[-1][1] == 3
     assert log[-1][2] >= len(FEEDS) + len(MARTS)  # raw, staging and mart gates behind the publish
     assert json.loads(log[-1][3])["fct_order_items"] > 0
@@ -51,7 +71,10 @@ def test_quarantine_holds_exactly_the_injected_bad_records(warehouse):
                 if reason in BAD_RECORD_FAULTS and n:
                     expected[(feed, day, reason)] = n
     con = duckdb.connect(str(data / "published" / "marts.duckdb"), read_only=True)
-    got = {(f, str(d), r): n for f, d, r, n in con.execute("SELECT feed, dt, reason, records FROM quarantine_summary").fetchall()}
+    got = {
+        (f, str(d), r): n
+        for f, d, r, n in con.execute("SELECT feed, dt, reason, records FROM quarantine_summary").fetchall()
+    }
     assert got == expected
 
 
@@ -59,8 +82,10 @@ def test_published_file_has_no_clear_pii(warehouse):
     landing, data = warehouse
     con = duckdb.connect(str(data / "published" / "marts.duckdb"), read_only=True)
     assert pii_findings(con) == []
-    sample = duckdb.sql(f"SELECT email, phone FROM read_json_auto('{landing}/creators/dt={START}/*.jsonl*', "
-                        "ignore_errors = true) WHERE phone IS NOT NULL LIMIT 20").fetchall()
+    sample = duckdb.sql(
+        f"SELECT email, phone FROM read_json_auto('{landing}/creators/dt={START}/*.jsonl*', "
+        "ignore_errors = true) WHERE phone IS NOT NULL LIMIT 20"
+    ).fetchall()
     assert sample
     for table in [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]:
         text = str(con.execute(f'SELECT * FROM "{table}"').fetchall())
@@ -97,7 +122,7 @@ def test_a_truncated_file_blocks_its_day_and_keeps_the_last_publish(warehouse, t
 
 def test_mart_gates_catch_broken_marts(warehouse, tmp_path):
     """The contracts are real gates: a duplicated grain and inconsistent money fail them, by name."""
-    from assets.soda_gates import CONTRACTS_DIR, verify
+    from assets.gates.soda import CONTRACTS_DIR, verify
 
     _, data = warehouse
     broken = tmp_path / "warehouse.duckdb"

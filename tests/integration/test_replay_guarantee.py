@@ -1,12 +1,13 @@
 """The one guarantee: run order, repeats and late data never change the published marts."""
+
 from datetime import date, timedelta
 
 import duckdb
 import pytest
-
-from assets.feeds import FEEDS
 from conftest import generate, published_tables, run_days
 from landing_builder import link, write_delivery
+
+from assets.feeds import FEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -50,8 +51,14 @@ def test_a_copy_loaded_before_its_original_does_not_outrank_a_record_delivered_i
     """
     landing = tmp_path / "landing"
     days = ["2026-11-02", "2026-11-03", "2026-11-04"]
-    click = {"event_id": "e1", "link_id": "l1", "clicked_at": 1762077600, "device_type": 1, "device_id": "d1",
-             "app_installed": True}
+    click = {
+        "event_id": "e1",
+        "link_id": "l1",
+        "clicked_at": 1762077600,
+        "device_type": 1,
+        "device_id": "d1",
+        "app_installed": True,
+    }
     content = {
         days[0]: {"links": {"links-a.jsonl": [link(channel="INSTAGRAM")]}, "link_clicks": {"clicks.jsonl": [click]}},
         days[1]: {"links": {"links-b.jsonl": [link(channel="BLOG")]}},
@@ -60,7 +67,10 @@ def test_a_copy_loaded_before_its_original_does_not_outrank_a_record_delivered_i
     for day in days:
         for feed in FEEDS:
             write_delivery(landing, feed, day, content[day].get(feed, {f"{feed}.jsonl": []}))
-    same = [(landing / "links" / f"dt={d}" / n).read_bytes() for d, n in [(days[0], "links-a.jsonl"), (days[2], "links-again.jsonl")]]
+    same = [
+        (landing / "links" / f"dt={d}" / n).read_bytes()
+        for d, n in [(days[0], "links-a.jsonl"), (days[2], "links-again.jsonl")]
+    ]
     assert same[0] == same[1]
 
     forward, replayed = tmp_path / "forward", tmp_path / "replayed"

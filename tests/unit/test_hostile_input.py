@@ -1,5 +1,6 @@
 """Hostile deliveries: the landing zone can never make ingestion read or write elsewhere, and any
 input costs bounded work. Each case gets its reason code and blocks the feed's day."""
+
 import gzip
 import hashlib
 import json
@@ -9,14 +10,15 @@ import zlib
 
 import duckdb
 import pytest
-
-from assets.ingest import ingest_feed_day
-from assets.lake import PART, Lake
-from assets.landing import DeliveryError, unsafe_name_reason
-from assets.lines import InputLimits, json_depth, split_lines
-from assets.raw_gate import audit_pending
 from fs_watch import FolderWatch, fingerprint
 from landing_builder import link, write_delivery
+
+from assets.ingest.feed_day import ingest_feed_day
+from assets.ingest.lake import PART, Lake
+from assets.ingest.landing import DeliveryError, unsafe_name_reason
+from assets.ingest.lines import json_depth, split_lines
+from assets.ingest.raw_gate import audit_pending
+from assets.settings import InputLimits
 
 DT = "2026-11-01"
 
@@ -49,18 +51,32 @@ def ingest(lake, landing, outside, feed="links", limits=InputLimits()):
 
 
 def quarantine(lake, feed="links"):
-    return duckdb.sql(f"SELECT file, line, reason, raw, file_sha256 FROM read_parquet('{lake.quarantine_dir(feed, DT) / PART}') "
-                      "ORDER BY file, line").fetchall()
+    return duckdb.sql(
+        f"SELECT file, line, reason, raw, file_sha256 FROM read_parquet('{lake.quarantine_dir(feed, DT) / PART}') "
+        "ORDER BY file, line"
+    ).fetchall()
 
 
 def good_records(n=5):
     return [link(link_id=f"l{i}") for i in range(n)]
 
 
-@pytest.mark.parametrize("name", [
-    "../../../outside/secret", "../../../../../../../../../etc/hostname", "/etc/hostname",
-    "sub/a.jsonl", "a\\b.jsonl", "..", ".", "a\x00b.jsonl", "a\nb.jsonl", "\x1b[31mred.jsonl", "",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../../outside/secret",
+        "../../../../../../../../../etc/hostname",
+        "/etc/hostname",
+        "sub/a.jsonl",
+        "a\\b.jsonl",
+        "..",
+        ".",
+        "a\x00b.jsonl",
+        "a\nb.jsonl",
+        "\x1b[31mred.jsonl",
+        "",
+    ],
+)
 def test_a_listed_name_that_is_not_a_plain_file_name_is_refused_unopened(env, name):
     landing, lake, outside = env
     if name.startswith("/etc"):
@@ -169,11 +185,14 @@ def test_a_stored_file_beyond_the_cap_is_not_read(env):
     assert not (lake.quarantine_dir("links", DT) / "files").exists()
 
 
-@pytest.mark.parametrize("case, reason", [
-    ("long_line", "line_too_long"),
-    ("deep", "too_deeply_nested"),
-    ("utf8", "invalid_utf8"),
-])
+@pytest.mark.parametrize(
+    "case, reason",
+    [
+        ("long_line", "line_too_long"),
+        ("deep", "too_deeply_nested"),
+        ("utf8", "invalid_utf8"),
+    ],
+)
 def test_lines_beyond_the_limits_are_quarantined_unparsed_and_block_the_day(env, case, reason):
     landing, lake, outside = env
     folder = landing / "links" / f"dt={DT}"
@@ -182,12 +201,21 @@ def test_lines_beyond_the_limits_are_quarantined_unparsed_and_block_the_day(env,
     bad = {
         "long_line": json.dumps(link(link_id="big", channel="X" * (8 << 20))).encode(),
         "deep": b'{"link_id": "deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-        "utf8": json.dumps(link(link_id="bad-bytes", channel="INSTAGRAM")).encode().replace(b"bad-bytes", b"bad-\xff\xfe"),
+        "utf8": json.dumps(link(link_id="bad-bytes", channel="INSTAGRAM"))
+        .encode()
+        .replace(b"bad-bytes", b"bad-\xff\xfe"),
     }[case]
     data = b"\n".join(good[:10] + [bad] + good[10:]) + b"\n"
     (folder / "a.jsonl").write_bytes(data)
-    (folder / "_manifest.json").write_text(json.dumps(
-        {"feed": "links", "dt": DT, "files": [{"name": "a.jsonl", "rows": 21, "sha256": hashlib.sha256(data).hexdigest()}]}))
+    (folder / "_manifest.json").write_text(
+        json.dumps(
+            {
+                "feed": "links",
+                "dt": DT,
+                "files": [{"name": "a.jsonl", "rows": 21, "sha256": hashlib.sha256(data).hexdigest()}],
+            }
+        )
+    )
     result, gate = ingest(lake, landing, outside)
     assert (result.valid, result.quarantined, result.unsafe_records) == (20, 1, 1)
     assert result.quarantined_by_reason == {reason: 1}
@@ -205,7 +233,7 @@ def test_limits_are_exact_at_the_edges():
 
 
 def test_gzip_members_and_truncation():
-    from assets.lines import decompress
+    from assets.ingest.lines import decompress
 
     two = gzip.compress(b"a\n", mtime=0) + gzip.compress(b"b\n", mtime=0)
     assert decompress("x.jsonl.gz", two, InputLimits()) == b"a\nb\n"

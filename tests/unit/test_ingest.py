@@ -1,16 +1,16 @@
 """Ingesting one feed-day: manifest checks, quarantine, ledger, idempotence, the raw gate."""
-import gzip
+
 import hashlib
 from pathlib import Path
 
 import duckdb
 import pytest
-
-from assets.ingest import ingest_feed_day
-from assets.lake import PART, Lake
-from assets.landing import DeliveryError
-from assets.raw_gate import audit_pending
 from landing_builder import link, order, write_delivery
+
+from assets.ingest.feed_day import ingest_feed_day
+from assets.ingest.lake import PART, Lake
+from assets.ingest.landing import DeliveryError
+from assets.ingest.raw_gate import audit_pending
 
 DT = "2026-11-01"
 
@@ -36,20 +36,37 @@ def lake(tmp_path):
 def test_counts_reconcile_and_quarantine_keeps_raw_line(lake, tmp_path):
     landing = tmp_path / "landing"
     good = [link(link_id=f"l{i}") for i in range(30)]
-    write_delivery(landing, "links", DT, {"a.jsonl": good + [good[0], "{broken", ""], "b.jsonl.gz": [link(link_id="z", channel="tv")]})
+    write_delivery(
+        landing,
+        "links",
+        DT,
+        {"a.jsonl": good + [good[0], "{broken", ""], "b.jsonl.gz": [link(link_id="z", channel="tv")]},
+    )
     result, gate = ingest_and_gate(lake, landing, "links")
     assert (result.lines_read, result.valid, result.quarantined, result.duplicates_skipped) == (33, 30, 2, 1)
     assert result.quarantined_by_reason == {"invalid_json": 1, "invalid_enum": 1}
     assert gate.passed  # 2 bad records: under the 10-record floor
-    q = duckdb.sql(f"SELECT file, line, reason, field, raw FROM read_parquet('{lake.quarantine_dir('links', DT) / PART}') ORDER BY file").fetchall()
-    assert q == [("a.jsonl", 32, "invalid_json", None, "{broken"),
-                 ("b.jsonl.gz", 1, "invalid_enum", "channel", '{"link_id": "z", "creator_open_id": "c1", "product_id": "p1", "channel": "tv", "created_at": 1761998400}')]
+    q = duckdb.sql(
+        f"SELECT file, line, reason, field, raw FROM read_parquet('{lake.quarantine_dir('links', DT) / PART}') ORDER BY file"
+    ).fetchall()
+    assert q == [
+        ("a.jsonl", 32, "invalid_json", None, "{broken"),
+        (
+            "b.jsonl.gz",
+            1,
+            "invalid_enum",
+            "channel",
+            '{"link_id": "z", "creator_open_id": "c1", "product_id": "p1", "channel": "tv", "created_at": 1761998400}',
+        ),
+    ]
     assert len(rows(lake.raw_dir("links", DT) / PART)) == 30
 
 
 def test_quarantine_flood_blocks_the_day(lake, tmp_path):
     landing = tmp_path / "landing"
-    write_delivery(landing, "links", DT, {"a.jsonl": [link(link_id=f"l{i}") for i in range(100)] + [link(channel="x")] * 11})
+    write_delivery(
+        landing, "links", DT, {"a.jsonl": [link(link_id=f"l{i}") for i in range(100)] + [link(channel="x")] * 11}
+    )
     result, gate = ingest_and_gate(lake, landing, "links")
     assert result.quarantined == 11 and not gate.passed
     assert "quarantined records within policy" in gate.summary()
@@ -59,12 +76,15 @@ def test_quarantine_flood_blocks_the_day(lake, tmp_path):
     assert gate.passed and lake.raw_dir("links", DT).exists()
 
 
-@pytest.mark.parametrize("fault, reason", [
-    ("truncated", "sha256_mismatch"),
-    ("bad_gzip", "unreadable_file"),
-    ("row_count", "row_count_mismatch"),
-    ("unlisted", "file_not_in_manifest"),
-])
+@pytest.mark.parametrize(
+    "fault, reason",
+    [
+        ("truncated", "sha256_mismatch"),
+        ("bad_gzip", "unreadable_file"),
+        ("row_count", "row_count_mismatch"),
+        ("unlisted", "file_not_in_manifest"),
+    ],
+)
 def test_bad_file_is_rejected_whole_and_blocks_the_feed_day(lake, tmp_path, fault, reason):
     landing = tmp_path / "landing"
     records = [link(link_id=f"l{i}") for i in range(5)]
@@ -82,6 +102,7 @@ def test_bad_file_is_rejected_whole_and_blocks_the_feed_day(lake, tmp_path, faul
             bad = data[:20] + b"\x00" * 10 + data[30:]
             (folder / name).write_bytes(bad)
             import json
+
             m = json.loads((folder / "_manifest.json").read_text())
             m["files"][0]["sha256"] = hashlib.sha256(bad).hexdigest()
             (folder / "_manifest.json").write_text(json.dumps(m))
@@ -101,7 +122,9 @@ def test_redelivered_file_adds_nothing(lake, tmp_path):
     write_delivery(landing, "affiliate_orders", DT, {"a.jsonl": records})
     ingest_and_gate(lake, landing, "affiliate_orders")
     # The same bytes again, under another name, on a later delivery day.
-    write_delivery(landing, "affiliate_orders", "2026-11-02", {"again.jsonl": records, "new.jsonl": [order(order_id="o99")]})
+    write_delivery(
+        landing, "affiliate_orders", "2026-11-02", {"again.jsonl": records, "new.jsonl": [order(order_id="o99")]}
+    )
     result, gate = ingest_and_gate(lake, landing, "affiliate_orders", dt="2026-11-02")
     assert gate.passed
     assert (result.files_redelivered, result.duplicates_skipped, result.valid) == (1, 20, 1)
@@ -120,14 +143,25 @@ def test_a_file_belongs_to_its_first_delivery_day_whatever_the_run_order(lake, t
     first, _ = ingest_and_gate(lake, landing, "affiliate_orders")
     assert (first.files_redelivered, first.valid, first.quarantined) == (0, 5, 1)
     # Both quarantine rows carry the file's sha256, so the rejected line is recognisably one line.
-    shas = [duckdb.sql(f"SELECT file, line, file_sha256 FROM read_parquet('{lake.quarantine_dir('affiliate_orders', d) / PART}')").fetchall()
-            for d in (DT, "2026-11-02")]
-    assert shas[0][0][2] == shas[1][0][2] == hashlib.sha256(
-        Path(landing / "affiliate_orders" / f"dt={DT}" / "a.jsonl").read_bytes()).hexdigest()
+    shas = [
+        duckdb.sql(
+            f"SELECT file, line, file_sha256 FROM read_parquet('{lake.quarantine_dir('affiliate_orders', d) / PART}')"
+        ).fetchall()
+        for d in (DT, "2026-11-02")
+    ]
+    assert (
+        shas[0][0][2]
+        == shas[1][0][2]
+        == hashlib.sha256(Path(landing / "affiliate_orders" / f"dt={DT}" / "a.jsonl").read_bytes()).hexdigest()
+    )
     # Both copies rank as the first delivery (staging orders records by it), so a record delivered
     # in between outranks the copy in every run order.
-    order_cols = [duckdb.sql(f"SELECT DISTINCT _dt, _order_dt, _order_file FROM read_parquet('{lake.raw_dir('affiliate_orders', d) / PART}')").fetchall()
-                  for d in (DT, "2026-11-02")]
+    order_cols = [
+        duckdb.sql(
+            f"SELECT DISTINCT _dt, _order_dt, _order_file FROM read_parquet('{lake.raw_dir('affiliate_orders', d) / PART}')"
+        ).fetchall()
+        for d in (DT, "2026-11-02")
+    ]
     assert [(str(a), str(b), c) for a, b, c in order_cols[1]] == [("2026-11-02", DT, "a.jsonl")]
     assert [(str(a), str(b), c) for a, b, c in order_cols[0]] == [(DT, DT, "a.jsonl")]
     # Re-running the later day now finds the file committed earlier and adds nothing.
@@ -137,13 +171,26 @@ def test_a_file_belongs_to_its_first_delivery_day_whatever_the_run_order(lake, t
 
 def test_rerunning_a_day_yields_identical_partitions(lake, tmp_path):
     landing = tmp_path / "landing"
-    write_delivery(landing, "affiliate_orders", DT, {"a.jsonl": [order(order_id=f"o{i}") for i in range(50)] + ["nope"],
-                                                     "b.jsonl.gz": [order(order_id="x", update_time=1761998400000)]})
+    write_delivery(
+        landing,
+        "affiliate_orders",
+        DT,
+        {
+            "a.jsonl": [order(order_id=f"o{i}") for i in range(50)] + ["nope"],
+            "b.jsonl.gz": [order(order_id="x", update_time=1761998400000)],
+        },
+    )
     ingest_and_gate(lake, landing, "affiliate_orders")
-    first = (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(), (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes()
+    first = (
+        (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(),
+        (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes(),
+    )
     result, _ = ingest_and_gate(lake, landing, "affiliate_orders")
     assert result.files_redelivered == 0  # its own ledger entry does not make a re-run a re-delivery
-    again = (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(), (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes()
+    again = (
+        (lake.raw_dir("affiliate_orders", DT) / PART).read_bytes(),
+        (lake.quarantine_dir("affiliate_orders", DT) / PART).read_bytes(),
+    )
     assert first == again
 
 

@@ -1,4 +1,5 @@
 """Which delivery days a run's warehouse steps and gates work on."""
+
 from assets.partitions import FULL_REFRESH_TAG, is_full_refresh, run_delivery_days
 
 

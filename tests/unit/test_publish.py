@@ -1,15 +1,19 @@
 """Publishing: an atomic swap of a complete file; clear PII refuses the publish and changes nothing."""
+
 import duckdb
 import pytest
 
-from assets.publish import PublishError, publish
+from assets.publish.marts_file import PublishError, publish
 from assets.settings import Settings
 
 
 def make_warehouse(settings, email="a1b2"):
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(settings.warehouse_path))
-    con.execute("CREATE OR REPLACE TABLE dim_creators AS SELECT * FROM (VALUES ('c2', ?), ('c1', 'x')) t(creator_open_id, email_sha256)", [email])
+    con.execute(
+        "CREATE OR REPLACE TABLE dim_creators AS SELECT * FROM (VALUES ('c2', ?), ('c1', 'x')) t(creator_open_id, email_sha256)",
+        [email],
+    )
     con.execute("CREATE OR REPLACE TABLE creator_daily AS SELECT 'c1' AS creator_open_id, 3 AS orders")
     con.close()
 
@@ -22,9 +26,13 @@ def test_publish_swaps_in_a_complete_file_and_appends_the_log(tmp_path):
     r2 = publish(settings, ["creator_daily", "dim_creators"], "run2", "2026-11-02", ["2026-11-01", "2026-11-02"], gates)
     assert r2.row_counts == {"creator_daily": 1, "dim_creators": 2}
     con = duckdb.connect(str(r1.path), read_only=True)
-    assert con.execute("SELECT run_id, delivery_day::VARCHAR, len(delivery_days), gates_passed FROM publish_log ORDER BY published_at").fetchall() == [
-        ("run1", "2026-11-01", 1, 1), ("run2", "2026-11-02", 2, 1)]
-    assert con.execute("SELECT creator_open_id FROM dim_creators").fetchall() == [("c1",), ("c2",)]  # deterministic order
+    assert con.execute(
+        "SELECT run_id, delivery_day::VARCHAR, len(delivery_days), gates_passed FROM publish_log ORDER BY published_at"
+    ).fetchall() == [("run1", "2026-11-01", 1, 1), ("run2", "2026-11-02", 2, 1)]
+    assert con.execute("SELECT creator_open_id FROM dim_creators").fetchall() == [
+        ("c1",),
+        ("c2",),
+    ]  # deterministic order
     assert not list(settings.published_path.parent.glob(".*.tmp"))
 
 
@@ -74,8 +82,11 @@ def test_a_daily_publish_replaces_only_the_rewritten_scope_and_still_equals_the_
 
     # A run whose gates failed changed l0 in the warehouse without publishing; the next run's scope
     # does not name it, yet the published file still ends equal to the warehouse.
-    set_lines(settings, [("l0", "changed, unpublished", 0)] + [r for r in rows[1:] if r != ("l4", "ok", 4)] + [("l6", "new", 6)],
-              ["l6"])
+    set_lines(
+        settings,
+        [("l0", "changed, unpublished", 0)] + [r for r in rows[1:] if r != ("l4", "ok", 4)] + [("l6", "new", 6)],
+        ["l6"],
+    )
     publish(settings, ["fct_lines"], "run3", "2026-11-03", ["2026-11-03"], [], scopes=SCOPES)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert published_lines(settings) == con.execute("SELECT * FROM fct_lines ORDER BY ALL").fetchall()

@@ -1,6 +1,7 @@
 """The committed raw contracts are exactly what the feed registry renders (they cannot drift)."""
+
 from assets.feeds import FEEDS
-from assets.raw_contracts import contract_path, render
+from assets.gates.raw_contracts import contract_path, render
 
 
 def test_committed_raw_contracts_match_the_registry():

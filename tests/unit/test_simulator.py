@@ -1,5 +1,6 @@
 """The delivery simulator writes the SOURCES.md landing zone, deterministically, with exactly the
 faults its ground-truth sidecar says it injected."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,15 +23,27 @@ from simulator.faults import BAD_KINDS
 from simulator.schema import FEEDS, FIELDS
 from simulator.seasons import la_offset
 
-START = dt.date(2026, 10, 30)          # spans the 2026-11-01 DST change and 11.11 is near
-HIGH = FaultRates(**{k: 0.02 for k in BAD_KINDS}, millisecond_ts=0.02, extra_field=0.02,
-                  duplicate_in_file=0.02, duplicate_across_files=0.02, blank_line=0.01, orphan=0.05,
-                  late_clicks=0.1, old_clicks=0.02, late_orders=0.1, out_of_order=0.1, redelivered_file=1.0)
+START = dt.date(2026, 10, 30)  # spans the 2026-11-01 DST change and 11.11 is near
+HIGH = FaultRates(
+    **dict.fromkeys(BAD_KINDS, 0.02),
+    millisecond_ts=0.02,
+    extra_field=0.02,
+    duplicate_in_file=0.02,
+    duplicate_across_files=0.02,
+    blank_line=0.01,
+    orphan=0.05,
+    late_clicks=0.1,
+    old_clicks=0.02,
+    late_orders=0.1,
+    out_of_order=0.1,
+    redelivered_file=1.0,
+)
 DEC = re.compile(r"^-?\d+(\.\d+)?$")
 LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
 # ------------------------------------------------------------------ an independent checker
+
 
 def _type_ok(typ: str, v) -> bool:
     if typ in ("int", "ts"):
@@ -57,9 +70,8 @@ def classify(feed: str, line: str) -> tuple[str | None, set[str]]:
     if set(rec) - set(specs):
         notes.add("extra_field")
     for f in specs.values():
-        if rec.get(f.name) is None:
-            if f.required:
-                return "missing_field", notes
+        if rec.get(f.name) is None and f.required:
+            return "missing_field", notes
     for f in specs.values():
         v = rec.get(f.name)
         if v is not None and not _type_ok(f.type, v):
@@ -99,6 +111,7 @@ def classify(feed: str, line: str) -> tuple[str | None, set[str]]:
 
 
 # ------------------------------------------------------------------ helpers
+
 
 def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -149,6 +162,7 @@ def damaged_run(tmp_path_factory) -> Path:
 
 # ------------------------------------------------------------------ tests
 
+
 def test_api_surface():
     assert {"small", "medium", "large"} <= set(SCALES)
     clean = FaultRates.none()
@@ -168,7 +182,7 @@ def test_layout_and_manifests(default_run):
             assert manifest["feed"] == feed and manifest["dt"] == day
             listed = {f["name"]: f for f in manifest["files"]}
             on_disk = {p.name for p in folder.iterdir()} - {"_manifest.json"}
-            assert on_disk == set(listed)                    # defaults never leave files unlisted
+            assert on_disk == set(listed)  # defaults never leave files unlisted
             for name, entry in listed.items():
                 assert re.match(r"^[\w.-]+\.jsonl(\.gz)?$", name)
                 data = (folder / name).read_bytes()
@@ -207,14 +221,20 @@ def test_regenerating_overwrites_the_day(tmp_path):
     assert after == {k: v for k, v in before.items() if not k.endswith("stale.jsonl")}
 
 
-KEYS = {"creators": ("creator_open_id",), "products": ("product_id",), "links": ("link_id",),
-        "link_clicks": ("event_id",), "affiliate_orders": ("order_id", "sku_id", "update_time"),
-        "violations": ("violation_id",), "appeals": ("appeal_id", "update_time")}
+KEYS = {
+    "creators": ("creator_open_id",),
+    "products": ("product_id",),
+    "links": ("link_id",),
+    "link_clicks": ("event_id",),
+    "affiliate_orders": ("order_id", "sku_id", "update_time"),
+    "violations": ("violation_id",),
+    "appeals": ("appeal_id", "update_time"),
+}
 
 
 def test_clean_data_has_no_faults_at_all(tmp_path):
     generate(tmp_path, START, 2, faults=FaultRates.none())
-    seen = {feed: Counter() for feed in FEEDS}          # record versions over both days
+    seen = {feed: Counter() for feed in FEEDS}  # record versions over both days
     for day in _days(tmp_path):
         truth = _truth(tmp_path, day)
         for feed in FEEDS:
@@ -227,10 +247,10 @@ def test_clean_data_has_no_faults_at_all(tmp_path):
                     reason, notes = classify(feed, line)
                     assert reason is None and not notes, (feed, line)
                     keys[tuple(json.loads(line)[k] for k in KEYS[feed])] += 1
-            assert max(keys.values()) == 1, feed                  # one record per key in a delivery
+            assert max(keys.values()) == 1, feed  # one record per key in a delivery
             seen[feed].update(keys)
     for feed in ("link_clicks", "affiliate_orders", "violations", "appeals"):
-        assert max(seen[feed].values()) == 1, feed                # and each is delivered once
+        assert max(seen[feed].values()) == 1, feed  # and each is delivered once
 
 
 def test_every_line_is_json_or_a_counted_fault_and_counts_match(faulty_run):
@@ -252,23 +272,40 @@ def test_every_line_is_json_or_a_counted_fault_and_counts_match(faulty_run):
                     reason, notes = classify(feed, line)
                     found.update([reason] if reason else notes)
                 dup_in = sum(c - 1 for c in Counter(x for x in lines if x.strip()).values())
-                expected = {k: v for k, v in f["faults"].items()
-                            if k in BAD_KINDS or k in ("millisecond_ts", "extra_field")}
+                expected = {
+                    k: v for k, v in f["faults"].items() if k in BAD_KINDS or k in ("millisecond_ts", "extra_field")
+                }
                 assert {k: v for k, v in found.items() if v} == expected, (feed, f["name"])
                 assert blank == f["faults"].get("blank_line", 0)
                 assert dup_in >= f["faults"].get("duplicate_in_file", 0)
                 assert len(lines) - blank == f["rows"]
                 seen.update(f["faults"])
             assert info["lines"] == sum(f["rows"] for f in info["files"])
-    for kind in BAD_KINDS + ("millisecond_ts", "extra_field", "duplicate_in_file", "duplicate_across_files",
-                             "blank_line", "late", "late_old", "out_of_order", "orphan"):
+    for kind in BAD_KINDS + (
+        "millisecond_ts",
+        "extra_field",
+        "duplicate_in_file",
+        "duplicate_across_files",
+        "blank_line",
+        "late",
+        "late_old",
+        "out_of_order",
+        "orphan",
+    ):
         assert seen[kind] > 0, kind
 
 
 def test_late_out_of_order_and_orphan_counts_match_the_files(tmp_path):
     faulty_run = tmp_path
-    rates = dataclasses.replace(FaultRates.none(), late_clicks=0.1, old_clicks=0.02, late_orders=0.1,
-                                out_of_order=0.1, orphan=0.05, millisecond_ts=0.02)
+    rates = dataclasses.replace(
+        FaultRates.none(),
+        late_clicks=0.1,
+        old_clicks=0.02,
+        late_orders=0.1,
+        out_of_order=0.1,
+        orphan=0.05,
+        millisecond_ts=0.02,
+    )
     generate(faulty_run, START, 2, faults=rates)
 
     def ts(v):
@@ -276,14 +313,17 @@ def test_late_out_of_order_and_orphan_counts_match_the_files(tmp_path):
 
     for day in _days(faulty_run):
         feeds = _truth(faulty_run, day)["feeds"]
-        start = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc).timestamp())
+        start = int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC).timestamp())
         links = {r["link_id"] for r in _records(faulty_run, "links", [day])}
         for feed, field in (("link_clicks", "clicked_at"), ("affiliate_orders", "update_time")):
             for f in feeds[feed]["files"]:
                 if f["redelivery_of"]:
                     continue
-                recs = [json.loads(x) for x in _text(faulty_run / feed / f"dt={day}" / f["name"]).splitlines()
-                        if x.strip() and classify(feed, x)[0] is None]
+                recs = [
+                    json.loads(x)
+                    for x in _text(faulty_run / feed / f"dt={day}" / f["name"]).splitlines()
+                    if x.strip() and classify(feed, x)[0] is None
+                ]
                 earlier = [r for r in recs if ts(r[field]) < start]
                 expected = f["faults"]
                 if feed == "link_clicks":
@@ -359,7 +399,7 @@ def test_small_scale_volumes(default_run):
         assert 3_000 <= feeds["link_clicks"]["lines"] <= 15_000
         assert 500 <= feeds["affiliate_orders"]["lines"] <= 3_000
         assert 200 <= feeds["creators"]["lines"] <= 1_000
-        assert 500 <= feeds["links"]["lines"] <= 5_000            # every link still clickable
+        assert 500 <= feeds["links"]["lines"] <= 5_000  # every link still clickable
         assert feeds["violations"]["lines"] > 0 and feeds["products"]["lines"] > 0
 
 
@@ -369,16 +409,22 @@ def test_orders_trace_real_clicks_on_their_link(default_run, tmp_path):
     clicks = {c["event_id"]: c for c in _records(default_run, "link_clicks")}
 
     def lags(root):
-        orders = {(o["order_id"], o["sku_id"]): o for o in _records(root, "affiliate_orders")
-                  if o["content_type"] == "LINKSHARE"}
-        found = [o["created_at"] - clicks[o["trace_event_id"]]["clicked_at"] for o in orders.values()
-                 if o["trace_event_id"] in clicks and clicks[o["trace_event_id"]]["link_id"] == o["content_id"]]
+        orders = {
+            (o["order_id"], o["sku_id"]): o
+            for o in _records(root, "affiliate_orders")
+            if o["content_type"] == "LINKSHARE"
+        }
+        found = [
+            o["created_at"] - clicks[o["trace_event_id"]]["clicked_at"]
+            for o in orders.values()
+            if o["trace_event_id"] in clicks and clicks[o["trace_event_id"]]["link_id"] == o["content_id"]
+        ]
         return np.array(found), len(orders)
 
     near, n_orders = lags(default_run)
     assert n_orders > 200 and len(near) > 0.3 * n_orders
     assert (near >= 0).all() and (near <= 14 * 86400).mean() > 0.9
-    far, _ = lags(later)                                  # orders two weeks after those clicks
+    far, _ = lags(later)  # orders two weeks after those clicks
     assert (far > 14 * 86400).any() and (far >= 0).all()
 
 
@@ -394,7 +440,7 @@ def test_violations_hit_the_dst_change_hours(default_run, tmp_path):
 
 def test_la_offset_agrees_with_zoneinfo():
     rng = np.random.default_rng(1)
-    t = rng.integers(946684800, 2051222400, 2000)        # 2000..2035
+    t = rng.integers(946684800, 2051222400, 2000)  # 2000..2035
     t = np.concatenate([t, [1793523600 - 1, 1793523600, 1773482400 - 1, 1773482400]])
     la = ZoneInfo("America/Los_Angeles")
     expected = [dt.datetime.fromtimestamp(int(x), la).utcoffset().total_seconds() for x in t]
@@ -402,7 +448,7 @@ def test_la_offset_agrees_with_zoneinfo():
 
 
 def test_sale_days_are_busier(tmp_path):
-    for day in (dt.date(2026, 11, 24), dt.date(2026, 11, 27)):      # a Tuesday and Black Friday
+    for day in (dt.date(2026, 11, 24), dt.date(2026, 11, 27)):  # a Tuesday and Black Friday
         generate(tmp_path, day, 1, faults=FaultRates.none())
     clicks = {d: _truth(tmp_path, d)["feeds"]["link_clicks"]["lines"] for d in _days(tmp_path)}
     assert clicks["2026-11-27"] > 3 * clicks["2026-11-24"]
@@ -412,6 +458,8 @@ def test_medium_day_takes_seconds(tmp_path):
     t0 = time.perf_counter()
     summary = generate(tmp_path, dt.date(2026, 11, 3), 1, scale="medium")
     seconds = time.perf_counter() - t0
-    print(f"\nmedium day: {summary['lines']['link_clicks']:,} clicks, "
-          f"{summary['lines']['affiliate_orders']:,} order lines in {seconds:.1f}s")
+    print(
+        f"\nmedium day: {summary['lines']['link_clicks']:,} clicks, "
+        f"{summary['lines']['affiliate_orders']:,} order lines in {seconds:.1f}s"
+    )
     assert summary["lines"]["link_clicks"] > 500_000

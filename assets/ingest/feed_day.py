@@ -4,6 +4,7 @@ Counts reconcile exactly: lines_read = valid + quarantined + duplicates_skipped,
 re-delivered files (already committed by another day, or twice in this delivery) and exact
 duplicate records within the delivery count as duplicates skipped.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,11 +17,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .feeds import FEEDS
-from .lake import PART, Lake
-from .landing import first_listings, printable, read_delivery
-from .lines import UNSAFE_LINE_REASONS, InputLimits, Lines
-from .validate import validation_sql
+from assets.feeds import FEEDS
+from assets.ingest.lake import PART, Lake
+from assets.ingest.landing import first_listings, printable, read_delivery
+from assets.ingest.lines import UNSAFE_LINE_REASONS, Lines
+from assets.ingest.validate import validation_sql
+from assets.settings import InputLimits
 
 
 @dataclass
@@ -52,14 +54,25 @@ class IngestResult:
 
 def _lines_table(files: dict[str, Lines]) -> pa.Table:
     """(file, line, text, refused) for every line of the files, built column-wise (no per-line Python objects)."""
-    tables = [pa.table({
-        "file": pa.array([name], pa.string()).take(np.zeros(len(lines), dtype=np.int64)),
-        "line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)),
-        "text": lines.text,
-        "refused": lines.refused,
-    }) for name, lines in files.items()]
-    empty = pa.table({"file": pa.array([], pa.string()), "line": pa.array([], pa.int64()),
-                      "text": pa.array([], pa.string()), "refused": pa.array([], pa.string())})
+    tables = [
+        pa.table(
+            {
+                "file": pa.array([name], pa.string()).take(np.zeros(len(lines), dtype=np.int64)),
+                "line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)),
+                "text": lines.text,
+                "refused": lines.refused,
+            }
+        )
+        for name, lines in files.items()
+    ]
+    empty = pa.table(
+        {
+            "file": pa.array([], pa.string()),
+            "line": pa.array([], pa.int64()),
+            "text": pa.array([], pa.string()),
+            "refused": pa.array([], pa.string()),
+        }
+    )
     return pa.concat_tables(tables) if tables else empty
 
 
@@ -80,13 +93,17 @@ def _strict_json_ok(text: str) -> bool:
 
 
 def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
-    suspects = con.execute("SELECT file, line, text FROM judged WHERE reason IS NULL AND regexp_matches(text, ?)",
-                           [_LENIENT_JSON]).fetchall()
+    suspects = con.execute(
+        "SELECT file, line, text FROM judged WHERE reason IS NULL AND regexp_matches(text, ?)", [_LENIENT_JSON]
+    ).fetchall()
     bad = [(file, line) for file, line, text in suspects if not _strict_json_ok(text)]
     if bad:
         cleared = ", ".join(f'"{n}" = NULL' for n in feed.field_names)
-        con.executemany(f"UPDATE judged SET reason = 'invalid_json', field = NULL, _extra = NULL, {cleared} "
-                        "WHERE file = ? AND line = ?", bad)
+        con.executemany(
+            f"UPDATE judged SET reason = 'invalid_json', field = NULL, _extra = NULL, {cleared} "
+            "WHERE file = ? AND line = ?",
+            bad,
+        )
 
 
 def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
@@ -106,8 +123,9 @@ def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
     return accepted, sha_of
 
 
-def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB",
-                    limits: InputLimits = InputLimits()) -> IngestResult:
+def ingest_feed_day(
+    lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB", limits: InputLimits = InputLimits()
+) -> IngestResult:
     """Read, verify, validate and write a feed-day into the lake's pending area and quarantine.
 
     DuckDB keeps within `memory_limit`, spilling to the lake's scratch folder beyond it; `limits`
@@ -126,10 +144,11 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_l
         result.file_errors.append(f"{rej.reason}: {rej.detail}")
         lines = rej.lines or Lines.empty()
         result.lines_read += lines.rows
-        rejected_rows += [(rej.file, n, text, rej.reason, rej.detail, rej.sha256)
-                          for n, text in enumerate(lines.text.to_pylist(), start=1) if text.strip()] or [
-            (rej.file, None, None, rej.reason, rej.detail, rej.sha256)
-        ]
+        rejected_rows += [
+            (rej.file, n, text, rej.reason, rej.detail, rej.sha256)
+            for n, text in enumerate(lines.text.to_pylist(), start=1)
+            if text.strip()
+        ] or [(rej.file, None, None, rej.reason, rej.detail, rej.sha256)]
 
     pending = lake.fresh_pending(feed_name, dt)
     qdir = lake.quarantine_dir(feed_name, dt)
@@ -157,25 +176,35 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_l
         names = list(accepted)
         accepted.clear()
         delivery.files.clear()
-        con.register("rejected_files", pa.table({
-            "file": pa.array([r[0] for r in rejected_rows], pa.string()),
-            "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
-            "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
-            "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
-            "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
-            "file_sha256": pa.array([r[5] for r in rejected_rows], pa.string()),
-        }))
+        con.register(
+            "rejected_files",
+            pa.table(
+                {
+                    "file": pa.array([r[0] for r in rejected_rows], pa.string()),
+                    "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
+                    "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
+                    "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
+                    "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
+                    "file_sha256": pa.array([r[5] for r in rejected_rows], pa.string()),
+                }
+            ),
+        )
         # Per loaded file: its sha256 (a quarantined line re-delivered in a file with the same
         # bytes is then recognisably the same line) and its first delivery (_order_dt,
         # _order_file), which staging ranks records by, so a copy loaded before its original
         # ranks as the original does, whatever order the days run in.
         firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in names]
-        con.register("file_hashes", pa.table({
-            "file": pa.array(names, pa.string()),
-            "file_sha256": pa.array([sha_of[name] for name in names], pa.string()),
-            "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
-            "_order_file": pa.array([n for _, n in firsts], pa.string()),
-        }))
+        con.register(
+            "file_hashes",
+            pa.table(
+                {
+                    "file": pa.array(names, pa.string()),
+                    "file_sha256": pa.array([sha_of[name] for name in names], pa.string()),
+                    "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
+                    "_order_file": pa.array([n for _, n in firsts], pa.string()),
+                }
+            ),
+        )
         con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
         con.execute("DROP TABLE lines")
         _reject_lenient_json(con, feed)
@@ -215,9 +244,12 @@ def ingest_feed_day(lake: Lake, landing: Path, feed_name: str, dt: str, memory_l
         unsafe = ", ".join(f"'{r}'" for r in UNSAFE_LINE_REASONS)
         result.unsafe_records = con.execute(f"SELECT count(*) FROM judged WHERE reason IN ({unsafe})").fetchone()[0]
         if result.unsafe_records:
-            first = con.execute(f"SELECT reason, file, line FROM judged WHERE reason IN ({unsafe}) "
-                                "ORDER BY file, line LIMIT 5").fetchall()
-            result.record_errors = [f"{reason}: {delivery.folder / printable(file)} line {line}" for reason, file, line in first]
+            first = con.execute(
+                f"SELECT reason, file, line FROM judged WHERE reason IN ({unsafe}) ORDER BY file, line LIMIT 5"
+            ).fetchall()
+            result.record_errors = [
+                f"{reason}: {delivery.folder / printable(file)} line {line}" for reason, file, line in first
+            ]
             if result.unsafe_records > len(first):
                 result.record_errors.append(f"... and {result.unsafe_records - len(first):,} more such records")
         by_reason = con.execute(f"""

@@ -3,16 +3,25 @@
 Each layer's contracts run in one step after that layer's dbt step has closed its connection
 (dbt-duckdb holds the file for the whole invocation), on one read-only connection.
 """
+
 from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, multi_asset_check
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    multi_asset_check,
+)
 
-from . import gate_log
-from .partitions import run_delivery_days
-from .progress import report
-from .settings import Settings
-from .soda_gates import CONTRACTS_DIR, verify
+from assets.gates import log as gate_log
+from assets.gates.soda import CONTRACTS_DIR, verify
+from assets.partitions import run_delivery_days
+from assets.progress import report
+from assets.settings import Settings
 
 GATE = "soda_contract"
 DATA_SOURCE = "warehouse"
@@ -28,8 +37,12 @@ def gate_keys(stage: str) -> list[AssetKey]:
 
 def _stage_gates(stage: str):
     paths = contracts(stage)
-    specs = [AssetCheckSpec(GATE, asset=AssetKey([p.stem]), blocking=True,
-                            description=f"Soda contract soda/contracts/{stage}/{p.name}") for p in paths]
+    specs = [
+        AssetCheckSpec(
+            GATE, asset=AssetKey([p.stem]), blocking=True, description=f"Soda contract soda/contracts/{stage}/{p.name}"
+        )
+        for p in paths
+    ]
 
     @multi_asset_check(specs=specs, name=f"soda_{stage}_gates", pool="warehouse")
     def gates(context: AssetCheckExecutionContext):
@@ -46,14 +59,22 @@ def _stage_gates(stage: str):
                 if not gate.passed:
                     failed.append(gate.contract)
                 yield AssetCheckResult(
-                    asset_key=AssetKey([path.stem]), check_name=GATE, passed=gate.passed,
-                    severity=AssetCheckSeverity.ERROR, description=gate.summary(),
-                    metadata={"checks": len(gate.checks),
-                              "failures": MetadataValue.json([c.describe() for c in gate.failures] + gate.errors)},
+                    asset_key=AssetKey([path.stem]),
+                    check_name=GATE,
+                    passed=gate.passed,
+                    severity=AssetCheckSeverity.ERROR,
+                    description=gate.summary(),
+                    metadata={
+                        "checks": len(gate.checks),
+                        "failures": MetadataValue.json([c.describe() for c in gate.failures] + gate.errors),
+                    },
                 )
         finally:
             con.close()
-        report(context, f"soda {stage} gates: " + (f"FAILED {', '.join(failed)}" if failed else f"{len(paths)} contracts passed"))
+        report(
+            context,
+            f"soda {stage} gates: " + (f"FAILED {', '.join(failed)}" if failed else f"{len(paths)} contracts passed"),
+        )
 
     return gates
 

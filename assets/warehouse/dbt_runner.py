@@ -7,6 +7,7 @@ invocation, and dagster-dbt still turns each dbt result into the Dagster event i
 produced (a materialization per model, an asset check result per test), so the asset graph, the
 checks and their severities are the same.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,7 @@ from dagster_dbt.asset_utils import (
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from .dbt_project import DBT_DIR, dbt_project, newest_source_mtime
+from assets.warehouse.dbt_project import DBT_DIR, dbt_project, newest_source_mtime
 
 # The dbt events that carry a node's result; dagster-dbt maps each to a Dagster event.
 _RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSnapshotResult", "LogSeedResult"})
@@ -37,8 +38,19 @@ _lock = threading.Lock()  # dbt keeps global state: one invocation at a time per
 
 
 def _cli_args(target_path: Path, log_path: Path) -> list[str]:
-    return ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(target_path),
-            "--log-path", str(log_path), "--log-format", "text", "--no-use-colors"]
+    return [
+        "--project-dir",
+        str(DBT_DIR),
+        "--profiles-dir",
+        str(DBT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--log-format",
+        "text",
+        "--no-use-colors",
+    ]
 
 
 def _parsed_project(target_path: Path, log_path: Path):
@@ -128,8 +140,12 @@ def dbt_build(context: AssetExecutionContext, target_path: Path, log_path: Path,
         worker.start()
         while not isinstance(item := events.get(), _Done):
             yield from DbtCoreCliEventMessage(raw_event=item, event_history_metadata={}).to_default_asset_events(
-                manifest=manifest_json, dagster_dbt_translator=translator, context=context,
-                target_path=target_path, project=dbt_project)
+                manifest=manifest_json,
+                dagster_dbt_translator=translator,
+                context=context,
+                target_path=target_path,
+                project=dbt_project,
+            )
         worker.join()
 
     outcome = item.outcome
@@ -138,6 +154,10 @@ def dbt_build(context: AssetExecutionContext, target_path: Path, log_path: Path,
     if not outcome.success:
         failed = _failures(outcome)
         detail = "; ".join(failed) if failed else str(outcome.exception or "see the dbt log")
-        raise Failure(description=f"dbt build failed: {detail}",
-                      metadata={"dbt log": MetadataValue.path(str(log_path / "dbt.log")),
-                                "failed nodes": MetadataValue.json(failed)})
+        raise Failure(
+            description=f"dbt build failed: {detail}",
+            metadata={
+                "dbt log": MetadataValue.path(str(log_path / "dbt.log")),
+                "failed nodes": MetadataValue.json(failed),
+            },
+        )

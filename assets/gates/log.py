@@ -1,8 +1,9 @@
 """Every gate outcome of a run, kept beside the data so publish_log can say what a publish rests on."""
+
 import json
 from pathlib import Path
 
-from .soda_gates import GateResult
+from assets.gates.soda import GateResult
 
 
 def _path(data_dir: Path, run_id: str) -> Path:
@@ -12,8 +13,13 @@ def _path(data_dir: Path, run_id: str) -> Path:
 def record(data_dir: Path, run_id: str, stage: str, gate: GateResult) -> None:
     path = _path(data_dir, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    entry = {"stage": stage, "contract": gate.contract, "passed": gate.passed, "checks": len(gate.checks),
-             "failures": [c.describe() for c in gate.failures] + gate.errors}
+    entry = {
+        "stage": stage,
+        "contract": gate.contract,
+        "passed": gate.passed,
+        "checks": len(gate.checks),
+        "failures": [c.describe() for c in gate.failures] + gate.errors,
+    }
     with path.open("a") as f:
         f.write(json.dumps(entry, sort_keys=True) + "\n")
 

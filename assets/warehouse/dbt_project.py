@@ -3,12 +3,13 @@
 The manifest is parsed on first load and again whenever a model, macro, test or config file is
 newer than it, so a fresh clone and an edited model both load without a manual `dbt parse`.
 """
+
 import os
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 _SOURCES = ("models", "macros", "snapshots", "tests", "seeds")
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

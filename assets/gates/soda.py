@@ -4,6 +4,7 @@ Soda is imported lazily (its import costs seconds) and runs on a connection the 
 gate reads exactly the tables of the step it audits. A check that could not be evaluated fails the
 gate: a gate that did not look must not pass.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "soda" / "contracts"
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "soda" / "contracts"
 
 os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 
@@ -53,7 +54,11 @@ class GateResult:
     def summary(self) -> str:
         if self.passed:
             return f"{self.contract}: {len(self.checks)} checks passed"
-        lines = [f"{self.contract}: FAILED"] + [f"  - {c.describe()}" for c in self.failures] + [f"  - error: {e}" for e in self.errors]
+        lines = (
+            [f"{self.contract}: FAILED"]
+            + [f"  - {c.describe()}" for c in self.failures]
+            + [f"  - error: {e}" for e in self.errors]
+        )
         return "\n".join(lines)
 
 
@@ -68,18 +73,26 @@ def verify(con, contract_path: Path, data_source_name: str, variables: dict[str,
 
     data_source = DuckDBDataSourceImpl.from_existing_cursor(con, name=data_source_name)
     declared = yaml.safe_load(contract_path.read_text()).get("variables") or {}
-    session = verify_contract_locally(data_sources=[data_source], contract_file_path=str(contract_path),
-                                      variables={k: v for k, v in (variables or {}).items() if k in declared})
+    session = verify_contract_locally(
+        data_sources=[data_source],
+        contract_file_path=str(contract_path),
+        variables={k: v for k, v in (variables or {}).items() if k in declared},
+    )
     gate = GateResult(contract=contract_path.stem)
     results = session.contract_verification_results
     if not results:
         gate.errors.append(f"{contract_path}: the contract produced no verification result")
     for result in results:
         for c in result.check_results:
-            gate.checks.append(CheckOutcome(
-                name=c.check.name, column=c.check.column_name or None, outcome=c.outcome.name,
-                diagnostics=dict(c.diagnostic_metric_values or {}), value=c.threshold_value,
-            ))
+            gate.checks.append(
+                CheckOutcome(
+                    name=c.check.name,
+                    column=c.check.column_name or None,
+                    outcome=c.outcome.name,
+                    diagnostics=dict(c.diagnostic_metric_values or {}),
+                    value=c.threshold_value,
+                )
+            )
     if session.has_errors:
         gate.errors.append(session.get_errors_str())
     return gate

@@ -4,6 +4,7 @@ A blocking check stops downstream *steps*, not models later in the same `dbt bui
 staging and marts as separate steps lets the staging gates decide whether the marts run at all.
 dbt's own error-severity tests block inside each step (dbt build skips what depends on them).
 """
+
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -11,12 +12,12 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
-from .dbt_project import dbt_project, ensure_manifest
-from .dbt_runner import dbt_build
-from .partitions import delivery_days, is_full_refresh
-from .progress import report
-from .raw_assets import raw_key
-from .settings import Settings
+from assets.ingest.raw_assets import raw_key
+from assets.partitions import delivery_days, is_full_refresh
+from assets.progress import report
+from assets.settings import Settings
+from assets.warehouse.dbt_project import dbt_project, ensure_manifest
+from assets.warehouse.dbt_runner import dbt_build
 
 STAGING_SELECT = "path:models/staging"
 MARTS_SELECT = "path:models/intermediate path:models/marts"
@@ -51,21 +52,43 @@ def _build(context: AssetExecutionContext, layer: str):
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
     log_path = settings.data_dir / "logs"
     log_path.mkdir(parents=True, exist_ok=True)
-    yield from dbt_build(context, target_path=settings.data_dir / "dbt_target", log_path=log_path,
-                         extra_args=["--exclude-resource-type", "unit_test"] + (["--full-refresh"] if full_refresh else []))
-    report(context, f"{context.partition_key_range.end} dbt {layer}: " + ("rebuilt from the whole lake" if full_refresh else "built"))
+    yield from dbt_build(
+        context,
+        target_path=settings.data_dir / "dbt_target",
+        log_path=log_path,
+        extra_args=["--exclude-resource-type", "unit_test"] + (["--full-refresh"] if full_refresh else []),
+    )
+    report(
+        context,
+        f"{context.partition_key_range.end} dbt {layer}: "
+        + ("rebuilt from the whole lake" if full_refresh else "built"),
+    )
 
 
 manifest = ensure_manifest()
 
 
-@dbt_assets(manifest=manifest, select=STAGING_SELECT, name="dbt_staging", partitions_def=delivery_days,
-            dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
+@dbt_assets(
+    manifest=manifest,
+    select=STAGING_SELECT,
+    name="dbt_staging",
+    partitions_def=delivery_days,
+    dagster_dbt_translator=translator,
+    project=dbt_project,
+    pool="warehouse",
+)
 def dbt_staging(context: AssetExecutionContext):
     yield from _build(context, "staging")
 
 
-@dbt_assets(manifest=manifest, select=MARTS_SELECT, name="dbt_marts", partitions_def=delivery_days,
-            dagster_dbt_translator=translator, project=dbt_project, pool="warehouse")
+@dbt_assets(
+    manifest=manifest,
+    select=MARTS_SELECT,
+    name="dbt_marts",
+    partitions_def=delivery_days,
+    dagster_dbt_translator=translator,
+    project=dbt_project,
+    pool="warehouse",
+)
 def dbt_marts(context: AssetExecutionContext):
     yield from _build(context, "marts")

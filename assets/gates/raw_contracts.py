@@ -1,28 +1,42 @@
 """The raw-stage data contracts, rendered from the feed registry into soda/contracts/raw/.
 
 The YAML files are committed so that a reader sees each feed's contract; a unit test keeps them
-equal to what this module renders. Regenerate with `python -m assets.raw_contracts`.
+equal to what this module renders. Regenerate with `python -m assets.gates.raw_contracts`.
 
 A raw contract audits one pending feed-day (a view named after the feed) plus the day's ingest
 figures (a one-row table `ingest_stats`) on an in-memory DuckDB connection.
 """
+
 from __future__ import annotations
 
-from .feeds import BOOL, DEC, FEEDS, INT, LOCAL_TS, STR, STR_LIST, TS, Feed
-from .soda_gates import CONTRACTS_DIR
+from assets.feeds import BOOL, DEC, FEEDS, INT, LOCAL_TS, STR, STR_LIST, TS, Feed
+from assets.gates.soda import CONTRACTS_DIR
 
 RAW_CONTRACTS_DIR = CONTRACTS_DIR / "raw"
 DATA_SOURCE = "raw"
 
-_SQL_TYPES = {STR: "varchar", LOCAL_TS: "varchar", INT: "bigint", TS: "timestamp", BOOL: "boolean",
-              DEC: "decimal", STR_LIST: "varchar[]"}
-_META_TYPES = {"_dt": "date", "_file": "varchar", "_line": "bigint", "_extra": "varchar",
-               "_order_dt": "date", "_order_file": "varchar"}
+_SQL_TYPES = {
+    STR: "varchar",
+    LOCAL_TS: "varchar",
+    INT: "bigint",
+    TS: "timestamp",
+    BOOL: "boolean",
+    DEC: "decimal",
+    STR_LIST: "varchar[]",
+}
+_META_TYPES = {
+    "_dt": "date",
+    "_file": "varchar",
+    "_line": "bigint",
+    "_extra": "varchar",
+    "_order_dt": "date",
+    "_order_file": "varchar",
+}
 
 
 def render(feed: Feed) -> str:
     out = [
-        "# Generated from assets/feeds.py by `python -m assets.raw_contracts`; do not edit by hand.",
+        "# Generated from assets/feeds.py by `python -m assets.gates.raw_contracts`; do not edit by hand.",
         f"# Raw gate for one delivery day of `{feed.name}`, audited before it is committed to the lake.",
         f"dataset: {DATA_SOURCE}/main/{feed.name}",
         "columns:",

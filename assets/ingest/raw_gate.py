@@ -1,12 +1,13 @@
 """The raw gate: audit a pending feed-day with its Soda contract before it enters the lake."""
+
 from __future__ import annotations
 
 import duckdb
 
-from .ingest import IngestResult
-from .lake import PART, Lake
-from .raw_contracts import DATA_SOURCE, contract_path
-from .soda_gates import GateResult, verify
+from assets.gates.raw_contracts import DATA_SOURCE, contract_path
+from assets.gates.soda import GateResult, verify
+from assets.ingest.feed_day import IngestResult
+from assets.ingest.lake import PART, Lake
 
 
 def audit_pending(lake: Lake, result: IngestResult, max_rate: float, min_records: int) -> GateResult:
@@ -17,7 +18,14 @@ def audit_pending(lake: Lake, result: IngestResult, max_rate: float, min_records
         con.execute(
             "CREATE TABLE ingest_stats AS SELECT ?::BIGINT AS lines_read, ?::BIGINT AS quarantined, "
             "?::BIGINT AS files_rejected, ?::BIGINT AS unsafe_records, ?::DOUBLE AS max_rate, ?::BIGINT AS min_records",
-            [result.lines_read, result.quarantined, result.files_rejected, result.unsafe_records, max_rate, min_records],
+            [
+                result.lines_read,
+                result.quarantined,
+                result.files_rejected,
+                result.unsafe_records,
+                max_rate,
+                min_records,
+            ],
         )
         gate = verify(con, contract_path(result.feed), DATA_SOURCE)
     finally:

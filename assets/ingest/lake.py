@@ -10,6 +10,7 @@ entry). A partition whose gate failed stays invisible to every later run.
     lake/quarantine/<feed>/dt=D/files/<name>     copies of files rejected whole
     lake/_ledger/<feed>/dt=D.json                sha256 of every file committed for the feed-day
 """
+
 from __future__ import annotations
 
 import json

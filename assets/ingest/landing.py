@@ -14,6 +14,7 @@ A data file that fails its manifest check (not listed, sha256 or row-count misma
 gzip) is rejected whole. Each rejection is a `FileRejection` with its reason code; every one of
 them blocks the feed's day at the raw gate.
 """
+
 from __future__ import annotations
 
 import errno
@@ -26,7 +27,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lines import InputLimits, Lines, TooLarge, decompress, split_lines
+from assets.ingest.lines import Lines, TooLarge, decompress, split_lines
+from assets.settings import InputLimits
 
 MANIFEST = "_manifest.json"
 MAX_MANIFEST_BYTES = 16 << 20
@@ -113,12 +115,15 @@ class _Folder:
                 fds.append(os.open(part, _DIR_FLAGS, dir_fd=fds[-1]))
             self.fd = fds.pop()
         except FileNotFoundError:
-            raise DeliveryError(f"{feed} dt={dt}: no manifest at {self.path / MANIFEST} "
-                                "(the delivery is not complete)") from None
+            raise DeliveryError(
+                f"{feed} dt={dt}: no manifest at {self.path / MANIFEST} (the delivery is not complete)"
+            ) from None
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                raise DeliveryError(f"{feed} dt={dt}: {self.path} is a symlink or not a folder: refused "
-                                    "(a delivery folder must be a real folder of the landing zone)") from None
+                raise DeliveryError(
+                    f"{feed} dt={dt}: {self.path} is a symlink or not a folder: refused "
+                    "(a delivery folder must be a real folder of the landing zone)"
+                ) from None
             raise DeliveryError(f"{feed} dt={dt}: cannot open {self.path} ({exc.strerror})") from None
         finally:
             for fd in fds:
@@ -146,8 +151,9 @@ class _Folder:
             if not stat.S_ISREG(st.st_mode):
                 raise _Refused("not_a_regular_file", "is not a regular file")
             if st.st_size > max_bytes:
-                raise _Refused("file_too_large", f"is {st.st_size:,} bytes, beyond the {max_bytes:,}-byte cap "
-                                                 "(CWH_MAX_FILE_BYTES)")
+                raise _Refused(
+                    "file_too_large", f"is {st.st_size:,} bytes, beyond the {max_bytes:,}-byte cap (CWH_MAX_FILE_BYTES)"
+                )
             chunks, size = [], 0
             while chunk := os.read(fd, min(1 << 24, max_bytes + 1 - size)):
                 chunks.append(chunk)
@@ -237,8 +243,13 @@ def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
     for name, entry in listed.items():
         why = unsafe_name_reason(name) if isinstance(entry.get("name"), str) else "is not a string"
         if why:
-            reject(FileRejection(printable(name), "unsafe_file_name",
-                                 f"{folder.path}: the manifest lists '{printable(name)}', whose name {why}: never opened"))
+            reject(
+                FileRejection(
+                    printable(name),
+                    "unsafe_file_name",
+                    f"{folder.path}: the manifest lists '{printable(name)}', whose name {why}: never opened",
+                )
+            )
         elif problem := _entry_problem(entry):
             reject(FileRejection(name, "unreadable_file", f"{folder.path / name}: manifest entry unusable ({problem})"))
         else:
@@ -279,13 +290,29 @@ def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
             continue  # its manifest entry is unusable: already rejected
         entry = plain[e.name]
         if sha != entry["sha256"]:
-            reject(FileRejection(shown, "sha256_mismatch",
-                                 f"{path}: sha256 {sha[:12]}… does not match the manifest's {entry['sha256'][:12]}… "
-                                 "(truncated or corrupted)", sha, raw, lines))
+            reject(
+                FileRejection(
+                    shown,
+                    "sha256_mismatch",
+                    f"{path}: sha256 {sha[:12]}… does not match the manifest's {entry['sha256'][:12]}… "
+                    "(truncated or corrupted)",
+                    sha,
+                    raw,
+                    lines,
+                )
+            )
             continue
         if lines.rows != entry["rows"]:
-            reject(FileRejection(shown, "row_count_mismatch", f"{path}: {lines.rows} rows but the manifest says "
-                                 f"{entry['rows']}", sha, raw, lines))
+            reject(
+                FileRejection(
+                    shown,
+                    "row_count_mismatch",
+                    f"{path}: {lines.rows} rows but the manifest says {entry['rows']}",
+                    sha,
+                    raw,
+                    lines,
+                )
+            )
             continue
         delivery.files.append(DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows))
     for name in sorted(set(plain) - present):

@@ -8,9 +8,10 @@ in field order decides the reason, so a record is quarantined once, for one reas
 Speed: each line is parsed once (json_transform into per-field JSON fragments); every field's
 JSON type and candidate value are computed once, and the reason is a CASE over those columns.
 """
+
 from __future__ import annotations
 
-from .feeds import BOOL, DEC, INT, LOCAL_TS, STR, STR_LIST, TS, Feed, Field
+from assets.feeds import BOOL, DEC, INT, LOCAL_TS, STR, STR_LIST, TS, Feed, Field
 
 MILLIS_THRESHOLD = 100_000_000_000  # a ts above this is milliseconds (SOURCES.md)
 
@@ -52,8 +53,10 @@ def _candidate(f: Field) -> str:
             return text
         if f.type == DEC:
             return f"CASE WHEN regexp_full_match({text}, {_lit(_DEC_PATTERN)}) THEN CAST({text} AS DECIMAL(18, 2)) END"
-        return (f"CASE WHEN regexp_full_match({text}, {_lit(_LOCAL_TS_PATTERN)}) "
-                f"AND try_strptime({text}, '%Y-%m-%d %H:%M:%S') IS NOT NULL THEN {text} END")
+        return (
+            f"CASE WHEN regexp_full_match({text}, {_lit(_LOCAL_TS_PATTERN)}) "
+            f"AND try_strptime({text}, '%Y-%m-%d %H:%M:%S') IS NOT NULL THEN {text} END"
+        )
     if f.type in (INT, TS):
         v = f"CASE WHEN {t} IN ('BIGINT', 'UBIGINT') THEN TRY_CAST({raw} AS BIGINT) END"
         if f.type == INT:
@@ -63,8 +66,10 @@ def _candidate(f: Field) -> str:
     if f.type == BOOL:
         return f"CASE WHEN {t} = 'BOOLEAN' THEN CAST({raw} AS BOOLEAN) END"
     if f.type == STR_LIST:
-        return (f"CASE WHEN {t} = 'ARRAY' AND list_bool_and(list_transform(json_type({raw}, '$[*]'), "
-                f"lambda e: e = 'VARCHAR')) IS NOT FALSE THEN CAST({raw} AS VARCHAR[]) END")
+        return (
+            f"CASE WHEN {t} = 'ARRAY' AND list_bool_and(list_transform(json_type({raw}, '$[*]'), "
+            f"lambda e: e = 'VARCHAR')) IS NOT FALSE THEN CAST({raw} AS VARCHAR[]) END"
+        )
     raise ValueError(f"unknown type {f.type}")
 
 
@@ -88,7 +93,7 @@ def reason_sql(feed: Feed) -> str:
         "WHEN j IS NULL THEN 'not_object|'",
     ]
     for f in feed.fields:
-        tag = lambda reason: _lit(f"{reason}|{f.name}")  # noqa: E731
+        tag = lambda reason, f=f: _lit(f"{reason}|{f.name}")  # noqa: E731
         if f.required:
             whens.append(f"WHEN {_t(f)} IS NULL THEN {tag('missing_field')}")
         whens.append(f"WHEN {_t(f)} IS NOT NULL AND {_v(f)} IS NULL THEN {tag('wrong_type')}")
@@ -111,7 +116,9 @@ def validation_sql(feed: Feed, lines_table: str) -> str:
     Returns rows of (file, line, text, reason, field, <typed feed columns>, _extra).
     """
     structure = "{" + ", ".join(f'"{f.name}": "JSON"' for f in feed.fields) + "}"
-    per_field = ",\n         ".join(f"json_type(j.{_q(f.name)}) AS {_t(f)}, {_candidate(f)} AS {_v(f)}" for f in feed.fields)
+    per_field = ",\n         ".join(
+        f"json_type(j.{_q(f.name)}) AS {_t(f)}, {_candidate(f)} AS {_v(f)}" for f in feed.fields
+    )
     typed_cols = ",\n       ".join(f"CASE WHEN reason IS NULL THEN {_v(f)} END AS {_q(f.name)}" for f in feed.fields)
     extra = "text"
     for f in feed.fields:  # json_remove takes one path at a time (and parses each time: only run it when needed)

@@ -11,6 +11,7 @@ Whoever writes the landing zone controls these bytes, so every step has a limit 
 
 Flagged lines are quarantined with that reason and never reach a JSON parser.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from assets.settings import InputLimits
 
 # Record reasons of lines the warehouse refuses to parse. They block the feed's day (raw gate):
 # they mean a broken or hostile producer, not a handful of business-rule errors.
@@ -35,14 +38,6 @@ RATIO_FLOOR_BYTES = 16 << 20  # below this a gzip may expand at any ratio: it ca
 _CHUNK = 8 << 20  # output taken from zlib at a time
 _IN_CHUNK = 1 << 20  # input handed to zlib at a time
 _SCAN = 16 << 20  # bytes scanned at a time for newlines and brackets
-
-
-@dataclass(frozen=True)
-class InputLimits:
-    max_file_bytes: int = 1 << 30  # a data file, as stored and decompressed
-    max_gzip_ratio: float = 100.0  # decompressed / compressed size
-    max_line_bytes: int = 1 << 20
-    max_json_depth: int = 64
 
 
 class TooLarge(Exception):
@@ -63,7 +58,7 @@ def decompress(name: str, raw: bytes, limits: InputLimits) -> bytes:
     d, pending, started = zlib.decompressobj(wbits=31), b"", False  # one gzip member; members may follow
     while pending or fed < len(raw):
         if not pending:
-            pending = view[fed:fed + _IN_CHUNK]
+            pending = view[fed : fed + _IN_CHUNK]
             fed += len(pending)
         started = True
         chunk = d.decompress(pending, _CHUNK)
@@ -74,8 +69,10 @@ def decompress(name: str, raw: bytes, limits: InputLimits) -> bytes:
         if size > limits.max_file_bytes:
             raise TooLarge(f"decompresses to more than {limits.max_file_bytes:,} bytes, the cap (CWH_MAX_FILE_BYTES)")
         if size > RATIO_FLOOR_BYTES and size > limits.max_gzip_ratio * max(consumed, 1):
-            raise TooLarge(f"decompresses to more than {limits.max_gzip_ratio:g}x its compressed size "
-                           f"({size:,} bytes from the first {consumed:,}; CWH_MAX_GZIP_RATIO)")
+            raise TooLarge(
+                f"decompresses to more than {limits.max_gzip_ratio:g}x its compressed size "
+                f"({size:,} bytes from the first {consumed:,}; CWH_MAX_GZIP_RATIO)"
+            )
         if d.eof:
             pending, d, started = d.unused_data, zlib.decompressobj(wbits=31), False
     if started and not d.eof:
@@ -115,7 +112,7 @@ class Lines:
         return len(self.text) - pc.sum(pc.and_(blank, pc.invert(pc.fill_null(long_lines, False)))).as_py()
 
     @classmethod
-    def empty(cls) -> "Lines":
+    def empty(cls) -> Lines:
         return cls(pa.array([], pa.string()), pa.array([], pa.string()))
 
 
@@ -139,9 +136,11 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
 
     bounds = np.concatenate((starts, [len(buf)]))
     large = len(buf) >= 2**31
-    text = pa.Array.from_buffers(pa.large_string() if large else pa.string(), n,
-                                 [None, pa.py_buffer(bounds.astype(np.int64 if large else np.int32)),
-                                  pa.py_buffer(data)])
+    text = pa.Array.from_buffers(
+        pa.large_string() if large else pa.string(),
+        n,
+        [None, pa.py_buffer(bounds.astype(np.int64 if large else np.int32)), pa.py_buffer(data)],
+    )
     # A line's bytes include the newline that ends it; strip it so every line is exactly its text.
     text = pc.utf8_rtrim(text, characters="\n")
     lengths = np.diff(bounds)
@@ -172,7 +171,7 @@ def _positions(buf: np.ndarray, chars: bytes) -> np.ndarray:
     """Offsets of the bytes in `chars`, found slice by slice so temporaries stay small."""
     found = []
     for at in range(0, len(buf), _SCAN):
-        part = buf[at:at + _SCAN]
+        part = buf[at : at + _SCAN]
         hit = part == chars[0]
         for c in chars[1:]:
             hit |= part == c
@@ -202,5 +201,6 @@ def json_depth(text: str) -> int:
     """The deepest nesting of objects and arrays in a JSON text (brackets inside strings ignored)."""
     skeleton = np.frombuffer(_STRINGS.sub("", text).encode("utf-8", errors="replace"), dtype=np.uint8)
     steps = ((skeleton == ord("{")) | (skeleton == ord("["))).astype(np.int64) - (
-        (skeleton == ord("}")) | (skeleton == ord("]"))).astype(np.int64)
+        (skeleton == ord("}")) | (skeleton == ord("]"))
+    ).astype(np.int64)
     return int(np.cumsum(steps).max(initial=0))

@@ -4,19 +4,19 @@ Readers never block the pipeline and never see half a publish: they open either 
 file or the new one. Nothing here runs unless every gate before it passed, so a blocked day leaves
 the previous file byte-for-byte untouched.
 """
+
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from .settings import Settings
+from assets.settings import Settings
 
 # Clear PII must never reach analysts: these shapes fail the publish if found in any text column.
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
@@ -46,9 +46,11 @@ def pii_findings(con: duckdb.DuckDBPyConnection, relations: dict[str, str] | Non
     """
     relations = relations or {}
     columns: dict[str, list[str]] = {}
-    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                     "WHERE table_catalog = current_database() AND table_schema = 'main' "
-                                     "AND data_type = 'VARCHAR' ORDER BY table_name, ordinal_position").fetchall():
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = 'main' "
+        "AND data_type = 'VARCHAR' ORDER BY table_name, ordinal_position"
+    ).fetchall():
         columns.setdefault(table, []).append(column)
     findings = []
     for table, names in columns.items():
@@ -59,7 +61,11 @@ def pii_findings(con: duckdb.DuckDBPyConnection, relations: dict[str, str] | Non
         relation = relations.get(table) or f'main."{table}"'
         tests = ", ".join(f'count_if(regexp_matches("{c}", ?) OR regexp_full_match("{c}", ?))' for c in names)
         counts = con.execute(f"SELECT {tests} FROM {relation}", [EMAIL, PHONE] * len(names)).fetchone()
-        findings += [f"{table}.{c}: {n} value(s) shaped like an email or phone number" for c, n in zip(names, counts) if n]
+        findings += [
+            f"{table}.{c}: {n} value(s) shaped like an email or phone number"
+            for c, n in zip(names, counts, strict=False)
+            if n
+        ]
     return findings
 
 
@@ -83,14 +89,23 @@ def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, 
     """
     in_scope = _scope_predicate(scope)
     incoming = f'temp."incoming_{mart}"'
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "incoming_{mart}" AS SELECT * FROM wh.main."{mart}" WHERE {in_scope} ORDER BY ALL')
+    con.execute(
+        f'CREATE OR REPLACE TEMP TABLE "incoming_{mart}" AS SELECT * FROM wh.main."{mart}" WHERE {in_scope} ORDER BY ALL'
+    )
     con.execute(f'DELETE FROM main."{mart}" WHERE {in_scope}')
     con.execute(f'INSERT INTO main."{mart}" SELECT * FROM {incoming}')
     return incoming if _fingerprint(con, f'main."{mart}"') == _fingerprint(con, f'wh.main."{mart}"') else None
 
 
-def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str, covered_days: list[str],
-            gates: list[dict], scopes: dict[str, tuple[str, list[str]]] | None = None) -> PublishResult:
+def publish(
+    settings: Settings,
+    marts: list[str],
+    run_id: str,
+    delivery_day: str,
+    covered_days: list[str],
+    gates: list[dict],
+    scopes: dict[str, tuple[str, list[str]]] | None = None,
+) -> PublishResult:
     """Publish the warehouse's marts.
 
     `scopes` (mart -> (scope model, key columns), as the dbt models' replace_scope config) lets a
@@ -109,8 +124,13 @@ def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str
     con = duckdb.connect(str(tmp))
     try:
         con.execute(f"ATTACH {_sql_str(str(settings.warehouse_path))} AS wh (READ_ONLY)")
-        existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                              "WHERE table_catalog = current_database() AND table_schema = 'main'").fetchall()}
+        existing = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = current_database() AND table_schema = 'main'"
+            ).fetchall()
+        }
         row_counts, added = {}, {}
         for mart in marts:
             scope = (scopes or {}).get(mart) if carried and mart in existing else None
@@ -123,18 +143,31 @@ def publish(settings: Settings, marts: list[str], run_id: str, delivery_day: str
         findings = pii_findings(con, added)
         con.execute("DETACH wh")
         con.execute("DROP TABLE IF EXISTS main.publish_log")
-        history = (f"SELECT * FROM read_parquet({_sql_str(str(log_path))})" if log_path.exists() else
-                   "SELECT NULL::TIMESTAMP AS published_at, NULL::VARCHAR AS run_id, NULL::DATE AS delivery_day, "
-                   "NULL::DATE[] AS delivery_days, NULL::JSON AS row_counts, NULL::JSON AS gates, "
-                   "NULL::BIGINT AS gates_passed WHERE false")
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        con.execute(f"""
+        history = (
+            f"SELECT * FROM read_parquet({_sql_str(str(log_path))})"
+            if log_path.exists()
+            else "SELECT NULL::TIMESTAMP AS published_at, NULL::VARCHAR AS run_id, NULL::DATE AS delivery_day, "
+            "NULL::DATE[] AS delivery_days, NULL::JSON AS row_counts, NULL::JSON AS gates, "
+            "NULL::BIGINT AS gates_passed WHERE false"
+        )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(
+            f"""
             CREATE TABLE main.publish_log AS
             {history}
             UNION ALL
             SELECT ?::TIMESTAMP, ?, ?::DATE, ?::DATE[], ?::JSON, ?::JSON, ?::BIGINT
-        """, [now, run_id, delivery_day, covered_days, json.dumps(row_counts, sort_keys=True),
-              json.dumps(gates, sort_keys=True), sum(g["passed"] for g in gates)])
+        """,
+            [
+                now,
+                run_id,
+                delivery_day,
+                covered_days,
+                json.dumps(row_counts, sort_keys=True),
+                json.dumps(gates, sort_keys=True),
+                sum(g["passed"] for g in gates),
+            ],
+        )
         if findings:
             raise PublishError("clear PII in the marts, publish refused:\n  " + "\n  ".join(findings))
         log_tmp = log_path.with_suffix(".tmp")

@@ -1,0 +1,152 @@
+"""One ingestion asset per feed, partitioned by delivery day, with its blocking raw gate.
+
+The gate runs inside the ingest step on the pending partition; only a passed gate commits the
+partition into the lake, so a failed day never becomes visible to dbt or to later days.
+"""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from assets.feeds import FEEDS
+from assets.gates import log as gate_log
+from assets.ingest.feed_day import ingest_feed_day
+from assets.ingest.lake import Lake
+from assets.ingest.landing import DeliveryError
+from assets.ingest.raw_gate import audit_pending
+from assets.partitions import delivery_days
+from assets.progress import report
+from assets.settings import Settings
+
+RAW_GATE = "raw_contract"
+
+
+def landing_key(feed: str) -> AssetKey:
+    return AssetKey(["landing", feed])
+
+
+def raw_key(feed: str) -> AssetKey:
+    return AssetKey(["raw", feed])
+
+
+quarantine_spec = AssetSpec(
+    AssetKey(["raw", "quarantine"]),
+    group_name="raw",
+    kinds={"parquet"},
+    description="Every rejected record and file with its reason: lake/quarantine/<feed>/dt=D/ (written by the ingest assets).",
+)
+
+landing_specs = [
+    AssetSpec(
+        landing_key(f),
+        group_name="landing",
+        kinds={"json"},
+        description=f"`{f}` deliveries in the landing zone: <landing>/{f}/dt=D/*.jsonl(.gz) + _manifest.json.",
+    )
+    for f in FEEDS
+]
+
+
+def _raw_asset(feed: str):
+    key = raw_key(feed)
+
+    @multi_asset(
+        name=f"ingest_{feed}",
+        specs=[
+            AssetSpec(
+                key,
+                deps=[landing_key(feed)],
+                group_name="raw",
+                kinds={"parquet"},
+                partitions_def=delivery_days,
+                description=f"Valid `{feed}` records of one delivery day in lake/raw/{feed}/dt=D/ "
+                "(rejected records in lake/quarantine with reasons).",
+            )
+        ],
+        check_specs=[
+            AssetCheckSpec(
+                RAW_GATE,
+                asset=key,
+                blocking=True,
+                description=f"Soda contract soda/contracts/raw/{feed}.yml: schema, keys, "
+                "enum domains, manifest checks and the quarantine policy.",
+            )
+        ],
+        partitions_def=delivery_days,
+        backfill_policy=BackfillPolicy.single_run(),
+        op_tags={"stage": "ingest"},
+    )
+    def ingest(context: AssetExecutionContext):
+        settings = Settings.from_env()
+        lake = Lake(settings.lake_dir)
+        days, failed = [], []
+        # A backfill of many days is one run: each day is ingested, gated and committed in order.
+        for dt in context.partition_keys:
+            try:
+                result = ingest_feed_day(
+                    lake,
+                    settings.landing_dir,
+                    feed,
+                    dt,
+                    memory_limit=settings.duckdb_memory_limit,
+                    limits=settings.input_limits,
+                )
+            except DeliveryError as exc:
+                raise Failure(description=str(exc)) from exc  # names the feed-day and the file
+            except Exception as exc:  # name the feed-day and the cause; the traceback goes to the run log
+                raise Failure(description=f"{feed} dt={dt}: ingestion failed: {type(exc).__name__}: {exc}") from exc
+            gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
+            gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
+            if gate.passed:
+                lake.commit(feed, dt, result.ledger_files)
+            else:
+                failed.append(f"{dt}: {gate.summary()}")
+            report(
+                context,
+                f"{dt} ingest {feed}: {result.lines_read:,} lines -> {result.valid:,} valid, "
+                f"{result.quarantined:,} quarantined, {result.duplicates_skipped:,} duplicates skipped; "
+                + ("gate passed, committed" if gate.passed else gate.summary()),
+            )
+            days.append({**result.as_metadata(), "committed": gate.passed, "reconciles": result.reconciles})
+        totals = {
+            k: sum(d[k] for d in days)
+            for k in (
+                "lines_read",
+                "valid",
+                "quarantined",
+                "duplicates_skipped",
+                "files",
+                "files_rejected",
+                "files_redelivered",
+            )
+        }
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                **totals,
+                "reconciles": all(d["reconciles"] for d in days),
+                "days": MetadataValue.json(days),
+            },
+        )
+        yield AssetCheckResult(
+            asset_key=key,
+            check_name=RAW_GATE,
+            passed=not failed,
+            severity=AssetCheckSeverity.ERROR,
+            description="\n".join(failed) or f"{len(days)} delivery day(s) passed",
+        )
+
+    return ingest
+
+
+raw_assets = [_raw_asset(f) for f in FEEDS]
