@@ -57,6 +57,14 @@ class Feed:
         return tuple(f.name for f in self.fields)
 
 
+# Fields several feeds share, declared once: the same name, type and rules wherever they appear.
+CREATOR_OPEN_ID = Field("creator_open_id", STR)
+PRODUCT_ID = Field("product_id", STR)
+SHOP_ID = Field("shop_id", STR)
+CONTENT_ID = Field("content_id", STR, required=False)
+COMMISSION_RATE = Field("commission_rate", INT, min=100, max=8000, range_reason="commission_out_of_range")
+UPDATE_TIME = Field("update_time", TS)
+
 FEEDS: dict[str, Feed] = {
     f.name: f
     for f in (
@@ -65,7 +73,7 @@ FEEDS: dict[str, Feed] = {
             key=("creator_open_id",),
             version="snapshot_at",
             fields=(
-                Field("creator_open_id", STR),
+                CREATOR_OPEN_ID,
                 Field("creator_user_id", STR, required=False),
                 Field("username", STR),
                 Field("email", STR),
@@ -83,12 +91,12 @@ FEEDS: dict[str, Feed] = {
             key=("product_id",),
             version="updated_at",
             fields=(
-                Field("product_id", STR),
-                Field("shop_id", STR),
+                PRODUCT_ID,
+                SHOP_ID,
                 Field("title", STR),
                 Field("category", STR, enum=CATEGORIES),
                 Field("price", DEC, exclusive_min=0),
-                Field("commission_rate", INT, min=100, max=8000, range_reason="commission_out_of_range"),
+                COMMISSION_RATE,
                 Field("updated_at", TS),
             ),
         ),
@@ -97,8 +105,8 @@ FEEDS: dict[str, Feed] = {
             key=("link_id",),
             fields=(
                 Field("link_id", STR),
-                Field("creator_open_id", STR),
-                Field("product_id", STR),
+                CREATOR_OPEN_ID,
+                PRODUCT_ID,
                 Field("channel", STR, enum=CHANNELS),
                 Field("created_at", TS),
             ),
@@ -123,20 +131,20 @@ FEEDS: dict[str, Feed] = {
             fields=(
                 Field("order_id", STR),
                 Field("sku_id", STR),
-                Field("creator_open_id", STR),
-                Field("product_id", STR),
-                Field("shop_id", STR),
+                CREATOR_OPEN_ID,
+                PRODUCT_ID,
+                SHOP_ID,
                 Field("content_type", STR, enum=CONTENT_TYPES),
-                Field("content_id", STR, required=False),
+                CONTENT_ID,
                 Field("trace_event_id", STR, required=False),
                 Field("quantity", INT, min=1, range_reason="quantity_lt_1"),
                 Field("unit_price", DEC, exclusive_min=0, range_reason="unit_price_not_positive"),
                 Field("currency", STR, enum=("USD",), enum_reason="currency_not_usd"),
-                Field("commission_rate", INT, min=100, max=8000, range_reason="commission_out_of_range"),
+                COMMISSION_RATE,
                 Field("status", STR, enum=ORDER_STATUSES),
                 Field("refunded_quantity", INT, min=0),
                 Field("created_at", TS),
-                Field("update_time", TS),
+                UPDATE_TIME,
             ),
             row_rules=(("refunded_gt_quantity", "{refunded_quantity} > {quantity}"),),
         ),
@@ -145,8 +153,8 @@ FEEDS: dict[str, Feed] = {
             key=("violation_id",),
             fields=(
                 Field("violation_id", STR),
-                Field("creator_open_id", STR),
-                Field("content_id", STR, required=False),
+                CREATOR_OPEN_ID,
+                CONTENT_ID,
                 Field("policy_category", STR, enum=POLICY_CATEGORIES),
                 Field("severity", INT, min=1, max=4),
                 Field("chr_delta", INT, max=0),
@@ -165,7 +173,7 @@ FEEDS: dict[str, Feed] = {
                 Field("submitted_at", TS),
                 Field("status", STR, enum=APPEAL_STATUSES),
                 Field("resolved_at", TS, required=False),
-                Field("update_time", TS),
+                UPDATE_TIME,
             ),
         ),
     )
