@@ -9,7 +9,6 @@ import logging
 import os
 import socket
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -114,33 +113,43 @@ def cmd_run(args) -> int:
         print(f"landing zone {settings.landing_dir} does not exist (generate one with `cwh generate`)", file=sys.stderr)
         return 2
 
+    from assets.feeds import FEEDS
+    from orchestration.run_display import RunDisplay
+
+    days = _days(args.start, end)
+    batches = [[d] for d in days] if args.per_day else [days]
+    # The bar counts feed-days (ingest and raw gate) and the five stages each run has after them.
+    display = RunDisplay(total_units=len(days) * len(FEEDS) + 5 * len(batches), stream=sys.stdout)
     progress = logging.getLogger("cwh.progress")
     progress.setLevel(logging.INFO)
-    progress.handlers = [logging.StreamHandler(sys.stdout)]
+    progress.handlers = [display]
     progress.propagate = False
-    # Tools' own chatter (dbt's event stream) goes to a log file; the terminal shows progress lines.
     # Tools' own output and warnings, and full tracebacks, go to the log; the terminal shows progress
     # and, when a day is blocked, the cause in a few lines.
     log_path = settings.data_dir / "logs" / "cwh-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     terminal_err = sys.stderr
-    with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        return _run_days(settings, args, end, log_path, log, terminal_err)
+    try:
+        with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            return _run_days(settings, args, batches, display, log_path, log, terminal_err)
+    finally:
+        display.stop()
+        progress.handlers = []
 
 
-def _run_days(settings, args, end, log_path, log, terminal_err) -> int:
+def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> int:
+    from assets.feeds import FEEDS
     from assets.partitions import FULL_REFRESH_TAG
     from orchestration.instance import HOST_TAG, get_instance, recover_dead_runs
 
-    progress = logging.getLogger("cwh.progress")
     instance = get_instance(settings.data_dir)
     for run_id in recover_dead_runs(instance):
-        progress.info(f"run {run_id} had been killed mid-way: marked failed, its warehouse slot freed")
+        display.say(f"run {run_id} had been killed mid-way: marked failed, its warehouse slot freed")
     from orchestration.definitions import defs
     from orchestration.jobs import DAILY_JOB
 
     job = defs.resolve_job_def(DAILY_JOB)
-    days = _days(args.start, end)
+    days = [d for batch in batches for d in batch]
     valid = set(job.partitions_def.get_partition_keys())
     outside = [d for d in days if d not in valid]
     if outside:
@@ -149,11 +158,9 @@ def _run_days(settings, args, end, log_path, log, terminal_err) -> int:
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     # Default: the whole range is one Dagster run (a backfill): every feed-day is ingested and gated
     # in order, then dbt builds all of them at once. --per-day runs one run per day, as the schedule does.
-    batches = [[d] for d in days] if args.per_day else [days]
     for n, batch in enumerate(batches, start=1):
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
-        progress.info(f"== delivery day(s) {label} (run {n}/{len(batches)}) ==")
-        t0 = time.monotonic()
+        display.start_run(label, feed_days=len(batch) * len(FEEDS))
         tags = {
             "dagster/asset_partition_range_start": batch[0],
             "dagster/asset_partition_range_end": batch[-1],
@@ -162,16 +169,21 @@ def _run_days(settings, args, end, log_path, log, terminal_err) -> int:
         if args.full_refresh and n == 1:
             tags[FULL_REFRESH_TAG] = "true"
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
+        display.end_run()
         if not result.success:
+            explanation = _explain_failure(result, log)
+            display.stop()
+            display.say("\n" + display.stage_table())
             print(
-                f"\nBLOCKED: delivery day(s) {label} did not publish.\n{_explain_failure(result, log)}\n"
+                f"\nBLOCKED: delivery day(s) {label} did not publish.\n{explanation}\n"
                 f"Quarantine: {settings.lake_dir / 'quarantine'}; details: {log_path} and Dagster run "
                 f"{result.run_id} (DAGSTER_HOME={instance.root_directory}).",
                 file=terminal_err,
             )
             return 1
-        progress.info(f"   done in {time.monotonic() - t0:.1f}s")
-    progress.info(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
+    display.stop()
+    display.say("\n" + display.stage_table())
+    display.say(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
     return 0
 
 

@@ -4,6 +4,7 @@ Each layer's contracts run in one step after that layer's dbt step has closed it
 (dbt-duckdb holds the file for the whole invocation), on one read-only connection.
 """
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -47,6 +48,7 @@ def _stage_gates(stage: str):
     @multi_asset_check(specs=specs, name=f"soda_{stage}_gates", pool="warehouse")
     def gates(context: AssetCheckExecutionContext):
         settings = Settings.from_env()
+        started = time.monotonic()
         # Row checks cover what this run's delivery days wrote (whole tables on a full refresh),
         # so a gate's cost follows the day, not the history; reconciliations compare whole tables.
         days = ",".join(run_delivery_days(context.run.tags))
@@ -74,6 +76,7 @@ def _stage_gates(stage: str):
         report(
             context,
             f"soda {stage} gates: " + (f"FAILED {', '.join(failed)}" if failed else f"{len(paths)} contracts passed"),
+            timings={("mart" if stage == "marts" else stage) + " gates": time.monotonic() - started},
         )
 
     return gates

@@ -4,6 +4,8 @@ The gate runs inside the ingest step on the pending partition; only a passed gat
 partition into the lake, so a failed day never becomes visible to dbt or to later days.
 """
 
+import time
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -92,6 +94,7 @@ def _raw_asset(feed: str):
         days, failed = [], []
         # A backfill of many days is one run: each day is ingested, gated and committed in order.
         for dt in context.partition_keys:
+            started = time.monotonic()
             try:
                 result = ingest_feed_day(
                     lake,
@@ -105,6 +108,7 @@ def _raw_asset(feed: str):
                 raise Failure(description=str(exc)) from exc  # names the feed-day and the file
             except Exception as exc:  # name the feed-day and the cause; the traceback goes to the run log
                 raise Failure(description=f"{feed} dt={dt}: ingestion failed: {type(exc).__name__}: {exc}") from exc
+            ingested = time.monotonic()
             gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
             gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:
@@ -116,6 +120,7 @@ def _raw_asset(feed: str):
                 f"{dt} ingest {feed}: {result.lines_read:,} lines -> {result.valid:,} valid, "
                 f"{result.quarantined:,} quarantined, {result.duplicates_skipped:,} duplicates skipped; "
                 + ("gate passed, committed" if gate.passed else gate.summary()),
+                timings={"ingest": ingested - started, "raw gates": time.monotonic() - ingested},
             )
             days.append({**result.as_metadata(), "committed": gate.passed, "reconciles": result.reconciles})
         totals = {

@@ -1,6 +1,7 @@
 """The publish asset: the last step of a delivery day, after every gate of the run passed."""
 
 import json
+import time
 
 from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
 
@@ -48,6 +49,7 @@ SCOPES = mart_scopes(_NODES)
 )
 def published_marts(context: AssetExecutionContext):
     settings = Settings.from_env()
+    started = time.monotonic()
     lake = Lake(settings.lake_dir)
     covered = sorted(set.intersection(*(set(lake.committed_days(f)) for f in FEEDS)))
     # A full refresh rebuilt every mart: copy them whole. Otherwise only the rewritten scopes change.
@@ -64,6 +66,7 @@ def published_marts(context: AssetExecutionContext):
         context,
         f"{context.partition_key_range.end} published {result.path} "
         f"({', '.join(f'{k} {v:,}' for k, v in result.row_counts.items())})",
+        timings={"publish": time.monotonic() - started},
     )
     return MaterializeResult(
         metadata={

@@ -6,6 +6,7 @@ dbt's own error-severity tests block inside each step (dbt build skips what depe
 """
 
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +51,7 @@ def _build(context: AssetExecutionContext, layer: str):
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
     # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
+    started = time.monotonic()
     log_path = settings.data_dir / "logs"
     log_path.mkdir(parents=True, exist_ok=True)
     yield from dbt_build(
@@ -62,6 +64,7 @@ def _build(context: AssetExecutionContext, layer: str):
         context,
         f"{context.partition_key_range.end} dbt {layer}: "
         + ("rebuilt from the whole lake" if full_refresh else "built"),
+        timings={f"dbt {layer}": time.monotonic() - started},
     )
 
 

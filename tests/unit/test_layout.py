@@ -1,5 +1,6 @@
 """Imports flow one way: orchestration -> assets; within assets, a stage imports only the stages
 before it (and the shared modules); the simulator knows neither (it stands in for upstream)."""
+
 import ast
 from pathlib import Path
 
