@@ -1,3 +1,4 @@
+{#- Not merged by key like the feeds' models: each run replaces its delivery days whole. -#}
 {{ config(
     incremental_strategy='replace_scope',
     scope_delivery_day_column='dt'

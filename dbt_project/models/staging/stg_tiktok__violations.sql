@@ -1,5 +1,3 @@
-{{ config(unique_key='_key_hash') }}  {#- delete+insert on the key hash: see latest_state() #}
-
 with source as (
 
     select * from {{ lake_source('tiktok', 'violations') }}
