@@ -9,8 +9,7 @@
 
 with source as (
 
-    select * from {{ lake_source('ingestion', 'quarantine') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('ingestion', 'quarantine') }}
 
 )
 

@@ -1,7 +1,6 @@
 with source as (
 
-    select * from {{ lake_source('tiktok', 'affiliate_orders') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('tiktok', 'affiliate_orders') }}
 
 ),
 

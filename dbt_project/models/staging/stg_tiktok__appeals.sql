@@ -1,7 +1,6 @@
 with source as (
 
-    select * from {{ lake_source('tiktok', 'appeals') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('tiktok', 'appeals') }}
 
 ),
 

@@ -1,7 +1,6 @@
 with source as (
 
-    select * from {{ lake_source('tiktok', 'link_clicks') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('tiktok', 'link_clicks') }}
 
 ),
 
