@@ -24,3 +24,16 @@
     {%- endset -%}
     {{ return(empty) }}
 {%- endmacro %}
+
+
+{#-
+  The batch of a staging model: the rows of the lake feed in this run's delivery-day partitions
+  (the hive partition column `dt`; every partition on a full rebuild). Renders a whole select:
+      with source as (
+          {{ lake_batch('tiktok', 'links') }}
+      ),
+-#}
+{% macro lake_batch(source_name, table_name) -%}
+    select * from {{ lake_source(source_name, table_name) }}
+    where {{ delivery_day_filter('dt') }}
+{%- endmacro %}

@@ -26,7 +26,11 @@ order_dates as (
     union all
 
     select seen_dates.order_date as activity_date
-    from (select _order_dates_seen from affected_lines where _order_dates_seen is not null) as multi_valued,
+    from (
+        select _order_dates_seen
+        from affected_lines
+        where _order_dates_seen is not null
+    ) as multi_valued,
         {{ unnest_list('multi_valued._order_dates_seen', 'seen_dates', 'order_date') }}
 
 ),
@@ -55,7 +59,11 @@ enforced_dates as (
     union all
 
     select seen_dates.enforced_date as activity_date
-    from (select _enforced_dates_seen from batch_violations where _enforced_dates_seen is not null) as multi_valued,
+    from (
+        select _enforced_dates_seen
+        from batch_violations
+        where _enforced_dates_seen is not null
+    ) as multi_valued,
         {{ unnest_list('multi_valued._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
 
 ),

@@ -35,8 +35,14 @@ rows_of_batch_clicks as (
 
     select seen_links.link_id, seen_dates.click_date
     from multi_valued_batch_clicks,
-        {{ unnest_list(seen_values('multi_valued_batch_clicks._link_ids_seen', 'multi_valued_batch_clicks.link_id'), 'seen_links', 'link_id') }},
-        {{ unnest_list(seen_values('multi_valued_batch_clicks._click_dates_seen', 'multi_valued_batch_clicks.click_date'), 'seen_dates', 'click_date') }}
+        {{ unnest_list(
+            seen_values('multi_valued_batch_clicks._link_ids_seen', 'multi_valued_batch_clicks.link_id'),
+            'seen_links', 'link_id'
+        ) }},
+        {{ unnest_list(
+            seen_values('multi_valued_batch_clicks._click_dates_seen', 'multi_valued_batch_clicks.click_date'),
+            'seen_dates', 'click_date'
+        ) }}
 
 ),
 
@@ -52,7 +58,7 @@ rows_of_batch_links as (
 
     select link_id, click_date
     from {{ ref('stg_tiktok__link_clicks') }}
-    where link_id in (select link_id from batch_links)
+    where link_id in (select batch_links.link_id from batch_links)
 
 ),
 
@@ -75,7 +81,11 @@ traces_of_affected_lines as (
     union all
 
     select seen_traces.trace_event_id
-    from (select _trace_event_ids_seen from affected_lines where _trace_event_ids_seen is not null) as multi_valued,
+    from (
+        select _trace_event_ids_seen
+        from affected_lines
+        where _trace_event_ids_seen is not null
+    ) as multi_valued,
         {{ unnest_list('multi_valued._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
 
 ),
@@ -84,8 +94,11 @@ rows_of_affected_lines as (
 
     select link_id, click_date
     from {{ ref('stg_tiktok__link_clicks') }}
-    where _key_hash in (select {{ key_hash(['trace_event_id']) }} from traces_of_affected_lines)
-        and event_id in (select trace_event_id from traces_of_affected_lines)
+    where
+        _key_hash in (
+            select {{ key_hash(['trace_event_id'], 'traces_of_affected_lines.') }} from traces_of_affected_lines
+        )
+        and event_id in (select traces_of_affected_lines.trace_event_id from traces_of_affected_lines)
 
 ),
 

@@ -34,7 +34,7 @@ lines_traced_to_batch_clicks as (
 
     select order_id, sku_id
     from order_lines
-    where trace_event_id in (select event_id from batch_clicks)
+    where trace_event_id in (select batch_clicks.event_id from batch_clicks)
 
 ),
 

@@ -7,6 +7,7 @@
 -- depends_on: {{ ref('int_activity_dates_affected') }}
 
 {% set incremental = is_incremental() %}
+{% set scope_model = 'int_activity_dates_affected' %}
 
 with order_measures as (
 
@@ -20,7 +21,7 @@ with order_measures as (
         sum(case when content_type = 'LINKSHARE' then gross_gmv else 0 end) as linkshare_gmv,
         sum(estimated_commission) as estimated_commission
     from {{ ref('fct_order_items') }}
-    where {{ in_scope_values('order_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
+    where {{ in_scope_values('order_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
     group by creator_open_id, order_date
 
 ),
@@ -32,7 +33,7 @@ click_measures as (
         click_date as activity_date,
         cast(sum(clicks) as bigint) as clicks
     from {{ ref('link_funnel_daily') }}
-    where {{ in_scope_values('click_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
+    where {{ in_scope_values('click_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
         and creator_open_id is not null
     group by creator_open_id, click_date
 
@@ -45,7 +46,7 @@ violation_measures as (
         enforced_date as activity_date,
         count(*) as violations
     from {{ ref('stg_tiktok__violations') }}
-    where {{ in_scope_values('enforced_date', 'int_activity_dates_affected', 'activity_date') if incremental else '1 = 1' }}
+    where {{ in_scope_values('enforced_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
     group by creator_open_id, enforced_date
 
 ),

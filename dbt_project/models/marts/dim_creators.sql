@@ -32,7 +32,7 @@ inferred_creators as (
 
     select creator_open_id
     from referenced_creators
-    where creator_open_id not in (select creator_open_id from creators)
+    where creator_open_id not in (select creators.creator_open_id from creators)
 
 ),
 

@@ -11,7 +11,7 @@
 with order_lines as (
 
     select *
-    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines
+    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines  -- noqa: AL05
     {%- if is_incremental() %}
     where exists (
         select 1
@@ -39,7 +39,7 @@ clicks as (
 lines as (
 
     select
-        order_lines.*,
+        *,
         case when content_type = 'LINKSHARE' then content_id end as link_id,
         cast(quantity * unit_price as decimal(18, 2)) as gross_gmv,
         cast((quantity - refunded_quantity) * unit_price as decimal(18, 2)) as net_gmv
@@ -55,7 +55,8 @@ attributed as (
         coalesce(
             lines.content_type = 'LINKSHARE'
             and clicks.event_id is not null
-            and {{ dbt.datediff('clicks.clicked_at', 'lines.created_at', 'second') }} between 0 and {{ window_seconds }},
+            and {{ dbt.datediff('clicks.clicked_at', 'lines.created_at', 'second') }}
+            between 0 and {{ window_seconds }},
             false
         ) as is_attributed_click
     from lines

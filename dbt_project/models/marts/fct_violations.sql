@@ -92,7 +92,9 @@ select
     latest_appeals.appeal_resolved_at,
     case
         when latest_appeals.is_appeal_resolved
-            then {{ dbt.datediff('latest_appeals.appeal_submitted_at', 'latest_appeals.appeal_resolved_at', 'second') }} / 3600.0
+            then
+                {{ dbt.datediff('latest_appeals.appeal_submitted_at', 'latest_appeals.appeal_resolved_at', 'second') }}
+                / 3600.0
     end as hours_to_resolution,
     coalesce(latest_appeals.appeal_status = 'APPROVED', false) as is_overturned,
     coalesce(latest_appeals.is_appeal_resolved, false) as is_appeal_resolved,

@@ -10,7 +10,7 @@ with clicks as (
 
     {#- staging holds each event_id once, so counting rows counts distinct clicks -#}
     select event_id, link_id, click_date, device_id, app_installed
-    from {{ ref('stg_tiktok__link_clicks') }} as clicks
+    from {{ ref('stg_tiktok__link_clicks') }} as clicks  -- noqa: AL05
     {%- if is_incremental() %}
     where {{ in_scope_values('click_date', 'int_link_days_affected', 'click_date') }}
         and exists (

@@ -6,10 +6,11 @@ with first_deliveries as (
 
     select feed, dt, reason
     from {{ ref('stg_ingestion__quarantined_records') }}
-    qualify row_number() over (
-        partition by feed, coalesce(file_sha256, cast(dt as varchar) || '/' || file), line
-        order by dt, file
-    ) = 1
+    qualify
+        row_number() over (
+            partition by feed, coalesce(file_sha256, cast(dt as varchar) || '/' || file), line
+            order by dt, file
+        ) = 1
 
 )
 

@@ -1,3 +1,4 @@
+{#- Not merged by key like the feeds' models: each run replaces its delivery days whole. -#}
 {{ config(
     incremental_strategy='replace_scope',
     scope_delivery_day_column='dt'
@@ -8,8 +9,7 @@
 
 with source as (
 
-    select * from {{ lake_source('ingestion', 'quarantine') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('ingestion', 'quarantine') }}
 
 )
 

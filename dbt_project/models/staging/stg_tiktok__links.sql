@@ -1,9 +1,6 @@
-{{ config(unique_key='_key_hash') }}  {#- delete+insert on the key hash: see latest_state() #}
-
 with source as (
 
-    select * from {{ lake_source('tiktok', 'links') }}
-    where {{ delivery_day_filter('dt') }}
+    {{ lake_batch('tiktok', 'links') }}
 
 ),
 
