@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install demo test lint lint-python lint-sql dev contracts clean
+.PHONY: install demo test lint lint-python lint-sql reliability dev contracts clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	else $(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"; fi
 	touch $@
 
+# Simulated data: the built-in development PII salt is fine here (a real deployment sets CWH_PII_SALT).
+demo dev: export CWH_ALLOW_DEV_SALT = 1
+
 demo: install
 	$(BIN)/cwh generate --landing $(DEMO_LANDING) --start $(DEMO_START) --days $(DEMO_DAYS) --scale small --seed 7
 	$(BIN)/cwh run --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA) --start $(DEMO_START) --end $(DEMO_END)
@@ -34,6 +37,11 @@ demo: install
 test: install
 	$(BIN)/python -c "from assets.warehouse.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Every reliability scenario (several minutes); the fast ones also run in `make test`. Writes the
+# table into README.md.
+reliability: install
+	$(BIN)/python -m reliability --readme
 
 # Lint: ruff (rules and line length in pyproject.toml) on the Python code, sqlfluff with the dbt
 # templater on the dbt project (.sqlfluff). Both must pass; CI runs this before the tests.

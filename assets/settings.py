@@ -17,7 +17,9 @@ class InputLimits:
     max_json_depth: int = 64
 
 
-DEFAULT_PII_SALT = "cwh-dev-salt"  # fine for simulated data; set CWH_PII_SALT in production
+# Fine for simulated data only: outside the demo and the tests, a run refuses it unless
+# CWH_ALLOW_DEV_SALT=1 (a published hash salted with a public value can be reversed by guessing).
+DEFAULT_PII_SALT = "cwh-dev-salt"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,12 @@ class Settings:
             "max_json_depth": _env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["pii_salt"] == DEFAULT_PII_SALT and os.environ.get("CWH_ALLOW_DEV_SALT") != "1":
+            raise SettingsError(
+                "CWH_PII_SALT is not set: email and phone hashes would use the built-in development salt, "
+                "which anyone can read in the source. Set a secret CWH_PII_SALT, or CWH_ALLOW_DEV_SALT=1 for "
+                "simulated data (make demo does)."
+            )
         values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["data_dir"] = Path(values["data_dir"]).resolve()
         return cls(**values)

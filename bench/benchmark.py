@@ -10,6 +10,7 @@ Each stage runs in its own process so its peak memory is its own.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -17,6 +18,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+os.environ.setdefault("CWH_ALLOW_DEV_SALT", "1")  # simulated data only; inherited by the runs it starts
 
 ROOT = Path(__file__).resolve().parent.parent
 
