@@ -105,6 +105,14 @@ def cmd_run(args) -> int:
         print(f"cwh: {exc}", file=sys.stderr)
         return 2
     settings.export()
+    from assets.experiments.definitions import DefinitionError, load_experiments, load_goals
+
+    try:  # analysts' files are checked before anything runs
+        load_experiments()
+        load_goals()
+    except DefinitionError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
     end = args.end or args.start
     if end < args.start:
         print(f"--end {end} is before --start {args.start}", file=sys.stderr)

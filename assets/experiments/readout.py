@@ -1,0 +1,151 @@
+"""The experiment readout's statistics (EXPERIMENTS.md), from per-creator metrics to one row per
+(experiment, metric, treatment arm): Welch's t-test, CUPED, the sample-ratio check and the decision.
+
+Every figure comes from scipy (Welch's test and its confidence interval, the chi-square test);
+nothing here hand-rolls a distribution. Inputs are the analysed creators only.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from assets.experiments.definitions import METRICS, Experiment
+
+SRM_ALPHA = 0.001
+ALPHA = 0.05
+COLUMNS = (
+    "experiment_id",
+    "metric",
+    "arm",
+    "n_treatment",
+    "n_control",
+    "mean_treatment",
+    "mean_control",
+    "diff",
+    "relative_lift",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "cuped_diff",
+    "cuped_ci_low",
+    "cuped_ci_high",
+    "cuped_p_value",
+    "srm_p_value",
+    "sample_ratio_mismatch",
+    "reassigned",
+    "is_final",
+    "decision",
+)
+
+
+def welch(treatment: np.ndarray, control: np.ndarray) -> dict:
+    """diff of means with Welch's CI (95%) and two-sided p; CI and p are None below 2 per arm or at se = 0."""
+    t, c = np.asarray(treatment, dtype=float), np.asarray(control, dtype=float)
+    mean_t = float(t.mean()) if len(t) else None
+    mean_c = float(c.mean()) if len(c) else None
+    out = {"mean_treatment": mean_t, "mean_control": mean_c, "ci_low": None, "ci_high": None, "p_value": None}
+    out["diff"] = mean_t - mean_c if mean_t is not None and mean_c is not None else None
+    if len(t) < 2 or len(c) < 2:
+        return out
+    se = math.sqrt(t.var(ddof=1) / len(t) + c.var(ddof=1) / len(c))
+    if se == 0:
+        return out
+    result = stats.ttest_ind(t, c, equal_var=False)
+    ci = result.confidence_interval(confidence_level=0.95)
+    out.update(ci_low=float(ci.low), ci_high=float(ci.high), p_value=float(result.pvalue))
+    return out
+
+
+def cuped(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Y' = Y - theta (X - mean X), theta = cov(X, Y) / var(X) over the given (pooled) creators."""
+    y, x = np.asarray(y, dtype=float), np.asarray(x, dtype=float)
+    if len(x) < 2:
+        return y
+    var_x = x.var(ddof=1)
+    theta = float(np.cov(x, y, ddof=1)[0, 1] / var_x) if var_x > 0 else 0.0
+    return y - theta * (x - x.mean())
+
+
+def srm_p_value(counts: dict[str, int], shares: dict[str, float]) -> float | None:
+    """Chi-square goodness of fit of the arms' analysed counts to their designed shares."""
+    total = sum(counts.get(arm, 0) for arm in shares)
+    if total == 0:
+        return None
+    observed = [counts.get(arm, 0) for arm in shares]
+    expected = [shares[arm] * total for arm in shares]
+    return float(stats.chisquare(observed, f_exp=expected).pvalue)
+
+
+def _moves(value: float | None, direction: str) -> bool:
+    """Whether a difference goes in `direction` ('up' or 'down')."""
+    return value is not None and (value > 0 if direction == "up" else value < 0)
+
+
+def decide(exp: Experiment, arm_rows: dict[str, dict], srm: bool, final: bool) -> str:
+    """The decision for one treatment arm, from its rows by metric (first rule that applies)."""
+    if srm:
+        return "invalid: sample ratio mismatch"
+    for g in exp.guardrails:
+        row = arm_rows[g.metric]
+        if (
+            _moves(row["cuped_diff"], g.bad_direction)
+            and row["cuped_p_value"] is not None
+            and row["cuped_p_value"] < ALPHA
+        ):
+            return f"harmful: {g.metric}"
+    if not final:
+        return "running"
+    primary = arm_rows[exp.primary_metric]
+    low, high = primary["cuped_ci_low"], primary["cuped_ci_high"]
+    if low is None or high is None:
+        return "inconclusive"
+    good_side = (low > 0) if exp.primary_direction == "up" else (high < 0)
+    bad_side = (high < 0) if exp.primary_direction == "up" else (low > 0)
+    return "positive" if good_side else "negative" if bad_side else "inconclusive"
+
+
+def readout(exp: Experiment, creators: pd.DataFrame, reassigned: int, final: bool) -> pd.DataFrame:
+    """Readout rows of one experiment from its analysed creators' metrics.
+
+    `creators`: one row per analysed creator with `arm`, each metric and `<metric>_pre`.
+    """
+    counts = creators["arm"].value_counts().to_dict()
+    srm_p = srm_p_value(counts, exp.arms)
+    srm = srm_p is not None and srm_p < SRM_ALPHA
+    rows = []
+    for arm in [a for a in exp.arms if a != "control"]:
+        by_metric = {}
+        for metric in METRICS:
+            y_all = creators[metric].to_numpy(dtype=float)
+            adjusted = cuped(y_all, creators[f"{metric}_pre"].to_numpy(dtype=float))
+            is_t = (creators["arm"] == arm).to_numpy()
+            is_c = (creators["arm"] == "control").to_numpy()
+            plain = welch(y_all[is_t], y_all[is_c])
+            adj = welch(adjusted[is_t], adjusted[is_c])
+            mean_c = plain["mean_control"]
+            by_metric[metric] = {
+                "experiment_id": exp.id,
+                "metric": metric,
+                "arm": arm,
+                "n_treatment": int(is_t.sum()),
+                "n_control": int(is_c.sum()),
+                **plain,
+                "relative_lift": plain["diff"] / mean_c
+                if mean_c not in (None, 0) and plain["diff"] is not None
+                else None,
+                "cuped_diff": adj["diff"],
+                "cuped_ci_low": adj["ci_low"],
+                "cuped_ci_high": adj["ci_high"],
+                "cuped_p_value": adj["p_value"],
+                "srm_p_value": srm_p,
+                "sample_ratio_mismatch": srm,
+                "reassigned": reassigned,
+                "is_final": final,
+            }
+        decision = decide(exp, by_metric, srm, final)
+        rows += [{**r, "decision": decision} for r in by_metric.values()]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
