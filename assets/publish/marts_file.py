@@ -32,6 +32,48 @@ class PublishResult:
     path: Path
     row_counts: dict[str, int]
     delivery_days: list[str]
+    free_share: float = 0.0  # of the file's blocks, before compaction
+    compacted: bool = False
+
+
+# Carrying the previous file forward leaves the replaced rows' blocks free inside it. Once they are
+# more than this share of the file, the publish writes a compact copy instead (same tables, same
+# rows, same order); it is renamed over the old file like any publish.
+COMPACT_FREE_SHARE = 0.25
+
+
+def free_share(path: Path) -> float:
+    """Share of a DuckDB file's blocks that hold nothing (dead space left by replaced rows)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        total, free = con.execute("SELECT total_blocks, free_blocks FROM pragma_database_size()").fetchone()
+    finally:
+        con.close()
+    return free / total if total else 0.0
+
+
+def compact(path: Path) -> None:
+    """Rewrite the DuckDB file at `path` without its free blocks, table by table, rows in order."""
+    fresh = path.with_name(path.name + ".compact")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {_sql_str(str(path))} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {_sql_str(str(fresh))} AS dst")
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src' AND table_schema = 'main' "
+            "ORDER BY table_name"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f'CREATE TABLE dst.main."{table}" AS SELECT * FROM src.main."{table}" ORDER BY ALL')
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    except BaseException:
+        con.close()
+        fresh.unlink(missing_ok=True)
+        raise
+    con.close()
+    os.replace(fresh, path)
 
 
 def _sql_str(value: str) -> str:
@@ -177,8 +219,15 @@ def publish(
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    dead = free_share(tmp) if carried else 0.0
+    if dead > COMPACT_FREE_SHARE:
+        try:
+            compact(tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, target)
     os.replace(log_tmp, log_path)
-    return PublishResult(path=target, row_counts=row_counts, delivery_days=covered_days)
+    return PublishResult(target, row_counts, covered_days, free_share=dead, compacted=dead > COMPACT_FREE_SHARE)

@@ -1,6 +1,7 @@
 """Publishing: an atomic swap of a complete file; clear PII refuses the publish and changes nothing."""
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from assets.publish.marts_file import PublishError, publish
@@ -56,7 +57,10 @@ def set_lines(settings, rows, affected):
     """The warehouse after a dbt run: the mart, and the scope (line ids) that run rewrote."""
     con = duckdb.connect(str(settings.warehouse_path))
     con.execute("CREATE OR REPLACE TABLE fct_lines (line_id VARCHAR, note VARCHAR, amount DECIMAL(18, 2))")
-    con.executemany("INSERT INTO fct_lines VALUES (?, ?, ?)", rows)
+    if rows:  # column-wise, not row by row: the compaction test writes many rows
+        batch = pa.table({k: [r[i] for r in rows] for i, k in enumerate(("line_id", "note", "amount"))})
+        con.register("batch", batch)
+        con.execute("INSERT INTO fct_lines SELECT line_id, note, amount FROM batch")
     con.execute("CREATE OR REPLACE TABLE lines_affected AS SELECT unnest(?::VARCHAR[]) AS line_id", [affected])
     con.close()
 
@@ -103,3 +107,28 @@ def test_a_daily_publish_scans_the_rows_it_replaces_for_pii(tmp_path):
     with pytest.raises(PublishError, match="fct_lines.note"):
         publish(settings, ["fct_lines"], "run2", "2026-11-02", ["2026-11-02"], [], scopes=SCOPES)
     assert settings.published_path.read_bytes() == before
+
+
+def test_dead_space_from_carried_publishes_is_compacted_atomically(tmp_path):
+    """Rewriting a scope again and again leaves free blocks; past the policy's share the publish
+    writes a compact file (same rows), swapped in by the same rename."""
+    from assets.publish.marts_file import COMPACT_FREE_SHARE, free_share
+
+    settings = Settings(landing_dir=tmp_path, data_dir=tmp_path / "data")
+    make_warehouse(settings)
+    rows = [(f"l{i}", "ok", i) for i in range(20_000)]
+    set_lines(settings, rows, [])
+    publish(settings, ["fct_lines"], "run1", "2026-11-01", ["2026-11-01"], [], scopes=SCOPES)
+    compacted, shares = [], []
+    for day in range(2, 8):  # each day rewrites half the lines
+        rows = [(a, f"v{day}", c) if c % 2 == 0 else (a, b, c) for a, b, c in rows]
+        set_lines(settings, rows, [a for a, _, c in rows if c % 2 == 0])
+        result = publish(settings, ["fct_lines"], f"run{day}", f"2026-11-0{day}", [], [], scopes=SCOPES)
+        compacted.append(result.compacted)
+        shares.append(free_share(settings.published_path))
+        assert published_lines(settings) == sorted(rows)
+    assert any(compacted), "the policy never compacted"
+    assert max(shares) <= COMPACT_FREE_SHARE + 0.01, shares  # what readers get never carries more dead space
+    assert not list(settings.published_path.parent.glob("*.compact")) and not list(
+        settings.published_path.parent.glob(".*.tmp")
+    )
