@@ -292,6 +292,47 @@ def test_offsite_program_daily(marts):
     assert rows[0]["linkshare_share"] is None and rows[1]["linkshare_share"] == pytest.approx(17.05 / 17.55)
 
 
+def test_kpi_daily(marts):
+    """The headline figures of each date, by hand from the same tiny landing zone."""
+    rows = marts("SELECT * FROM kpi_daily ORDER BY activity_date")
+    assert [str(r["activity_date"]) for r in rows] == [
+        str(datetime.fromtimestamp(E2_AT, UTC).date()),  # e2's day: a click only
+        "2026-11-01",
+        "2026-11-02",  # v2 only
+    ]
+    cols = (
+        "orders",
+        "gross_gmv",
+        "net_gmv",
+        "active_creators",
+        "clicks",
+        "attributed_orders",
+        "sharing_creators",
+        "linkshare_gmv",
+        "violations",
+        "appealed",
+        "resolved_appeals",
+        "overturned",
+    )
+    assert pick(rows, *cols) == [
+        (0, D("0.00"), D("0.00"), 0, 1, 0, 1, D("0.00"), 0, 0, 0, 0),
+        (3, D("17.55"), D("15.20"), 3, 2, 1, 1, D("17.05"), 1, 1, 1, 1),  # o1 refunded 1 of 3 items
+        (0, D("0.00"), D("0.00"), 0, 0, 0, 0, D("0.00"), 1, 0, 0, 0),
+    ]
+    ratios = ("refund_rate", "click_to_order_rate", "linkshare_share", "violations_per_1k_orders", "overturn_rate")
+    assert pick(rows, *ratios) == [
+        (None, 0.0, None, None, None),
+        (
+            pytest.approx(1 - 15.20 / 17.55),
+            0.5,
+            pytest.approx(17.05 / 17.55),
+            pytest.approx(1000 / 3),
+            1.0,
+        ),
+        (None, None, None, None, None),
+    ]
+
+
 def test_dim_creators(marts):
     rows = {r["creator_open_id"]: r for r in marts("SELECT * FROM dim_creators")}
     sha = lambda s: hashlib.sha256((DEFAULT_PII_SALT + s).encode()).hexdigest()  # noqa: E731
