@@ -198,6 +198,34 @@ def cmd_dev(args) -> int:
     os.execvp("dagster", ["dagster", "dev", "-w", str(workspace), "-p", str(args.port)])
 
 
+def cmd_query(args) -> int:
+    from assets.settings import Settings, SettingsError
+    from orchestration.query import QueryError, query
+
+    if (args.sql is None) == (args.file is None):
+        print("cwh query: give the SQL as an argument or with -f FILE.sql (one of them)", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            sql = Path(args.file).read_text()
+        except OSError as exc:
+            print(f"cwh query: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sql = args.sql
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    try:
+        query(settings.published_path, sql, args.format)
+    except QueryError as exc:
+        print(f"cwh query: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cwh", description="Creator-commerce warehouse: simulate, run, inspect.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -229,6 +257,18 @@ def build_parser() -> argparse.ArgumentParser:
         "the gates then check whole tables",
     )
     r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser(
+        "query",
+        help="SQL on the published marts, read-only, no file or network access",
+        description="Run SQL against <data-dir>/published/marts.duckdb through a read-only connection that "
+        "cannot write, ATTACH, read or write files, or load extensions. Exits 1 on a failed query.",
+    )
+    q.add_argument("sql", nargs="?", help="the SQL (or -f FILE.sql)")
+    q.add_argument("-f", "--file", help="read the SQL from this file")
+    q.add_argument("--data-dir", help="data dir holding published/marts.duckdb (default: $CWH_DATA_DIR or ./data)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    q.set_defaults(func=cmd_query)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")
     d.add_argument("--landing")
