@@ -194,8 +194,10 @@ def cmd_dev(args) -> int:
     settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
     settings.export()
     prepare_dagster_home(settings.data_dir)
+    from orchestration.dev_server import dagster_dev
+
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
-    os.execvp("dagster", ["dagster", "dev", "-w", str(workspace), "-p", str(args.port)])
+    return dagster_dev(workspace, args.port)
 
 
 def cmd_query(args) -> int:
