@@ -228,6 +228,27 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    from assets.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    from orchestration.dbt_docs import DocsError, generate, serve
+
+    try:
+        folder = generate(settings)
+    except DocsError as exc:
+        print(f"cwh docs: {exc}", file=sys.stderr)
+        return 1
+    print(f"dbt docs generated in {folder} (one self-contained file: {folder / 'static_index.html'})", flush=True)
+    if not args.no_serve:
+        serve(folder, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cwh", description="Creator-commerce warehouse: simulate, run, inspect.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -271,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--data-dir", help="data dir holding published/marts.duckdb (default: $CWH_DATA_DIR or ./data)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     q.set_defaults(func=cmd_query)
+
+    o = sub.add_parser("docs", help="generate the dbt docs of the warehouse and serve them on 127.0.0.1")
+    o.add_argument("--data-dir", help="data dir whose warehouse the catalog is read from (default: $CWH_DATA_DIR)")
+    o.add_argument("--port", type=int, default=8080)
+    o.add_argument("--no-serve", action="store_true", help="only generate <data-dir>/dbt_docs")
+    o.set_defaults(func=cmd_docs)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")
     d.add_argument("--landing")

@@ -374,3 +374,56 @@ def test_dbt_unit_tests_and_docs(marts, tmp_path):
     docs = subprocess.run([dbt, "docs", "generate", *common], env=env, capture_output=True, text=True)
     assert docs.returncode == 0, docs.stdout[-3000:]
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+def test_cwh_docs_describe_every_mart_and_column_and_serve_them_locally(marts):
+    """`cwh docs` generates the dbt docs from the built warehouse and serves them on 127.0.0.1."""
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cwh = str(Path(sys.executable).parent / "cwh")
+    proc = subprocess.Popen(
+        [cwh, "docs", "--data-dir", str(marts.data_dir), "--port", str(port)],
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(name):
+        while True:
+            assert proc.poll() is None, "cwh docs exited"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=5) as response:
+                    return response.read()
+            except OSError:
+                time.sleep(0.5)
+
+    try:
+        assert b"dbt" in get("index.html")
+        manifest, catalog = json.loads(get("manifest.json")), json.loads(get("catalog.json"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    marts_nodes = {
+        k: n for k, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    }
+    assert "model.creator_warehouse.kpi_daily" in marts_nodes
+    undescribed = []
+    for key, node in marts_nodes.items():
+        if not node["description"].strip():
+            undescribed.append(node["name"])
+        for column in catalog["nodes"][key]["columns"]:
+            if not (node["columns"].get(column) or {}).get("description", "").strip():
+                undescribed.append(f"{node['name']}.{column}")
+    assert not undescribed, f"marts and columns without a description: {undescribed}"
