@@ -222,9 +222,12 @@ def cmd_query(args) -> int:
         return 2
     try:
         query(settings.published_path, sql, args.format)
+        sys.stdout.flush()
     except QueryError as exc:
         print(f"cwh query: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

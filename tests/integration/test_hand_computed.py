@@ -427,3 +427,24 @@ def test_cwh_docs_describe_every_mart_and_column_and_serve_them_locally(marts):
             if not (node["columns"].get(column) or {}).get("description", "").strip():
                 undescribed.append(f"{node['name']}.{column}")
     assert not undescribed, f"marts and columns without a description: {undescribed}"
+
+
+def test_the_readme_queries_run_through_cwh_query(marts):
+    """The analysts' example queries of README.md run as printed (`cwh query` in its own process:
+    this one holds the file open with another configuration, which DuckDB refuses within a process)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("**Six questions the team asks", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    queries = [q.strip() for q in re.split(r";\s*\n", block) if q.strip()]
+    assert len(queries) == 6
+    cwh = str(Path(sys.executable).parent / "cwh")
+    for sql in queries:
+        done = subprocess.run(
+            [cwh, "query", "--data-dir", str(marts.data_dir), "--format", "csv", sql], capture_output=True, text=True
+        )
+        assert done.returncode == 0, (sql, done.stderr)
+        assert "," in done.stdout.splitlines()[0], sql
