@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install demo test lint lint-python lint-sql reliability dev contracts clean
+.PHONY: install demo test lint lint-python lint-sql reliability dev docs contracts clean
 
 install: $(VENV)/.installed
 
@@ -28,11 +28,17 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 # Simulated data: the built-in development PII salt is fine here (a real deployment sets CWH_PII_SALT).
-demo dev: export CWH_ALLOW_DEV_SALT = 1
+demo dev docs: export CWH_ALLOW_DEV_SALT = 1
 
 demo: install
 	$(BIN)/cwh generate --landing $(DEMO_LANDING) --start $(DEMO_START) --days $(DEMO_DAYS) --scale small --seed 7
 	$(BIN)/cwh run --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA) --start $(DEMO_START) --end $(DEMO_END)
+	@echo
+	@echo "Marts (DuckDB, read-only): $(abspath $(DEMO_DATA))/published/marts.duckdb"
+	@echo "  query them:  $(BIN)/cwh query --data-dir $(DEMO_DATA) \"from kpi_daily order by activity_date\""
+	@echo "  or:          duckdb -readonly $(DEMO_DATA)/published/marts.duckdb   (README.md, For analysts)"
+	@echo "Dagster UI:  make dev   ($(BIN)/cwh dev --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA), http://127.0.0.1:3000)"
+	@echo "dbt docs:    make docs  ($(BIN)/cwh docs --data-dir $(DEMO_DATA), http://127.0.0.1:8080)"
 
 test: install
 	$(BIN)/python -c "from assets.warehouse.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
@@ -67,6 +73,9 @@ lint-sql: $(LINT_VENV)/.installed
 
 dev: install
 	$(BIN)/cwh dev --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA)
+
+docs: install
+	$(BIN)/cwh docs --data-dir $(DEMO_DATA)
 
 # Re-render the raw-stage contracts after changing assets/feeds.py.
 contracts: install

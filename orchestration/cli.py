@@ -202,8 +202,62 @@ def cmd_dev(args) -> int:
     settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
     settings.export()
     prepare_dagster_home(settings.data_dir)
+    from orchestration.dev_server import dagster_dev
+
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
-    os.execvp("dagster", ["dagster", "dev", "-w", str(workspace), "-p", str(args.port)])
+    return dagster_dev(workspace, args.port)
+
+
+def cmd_query(args) -> int:
+    from assets.settings import Settings, SettingsError
+    from orchestration.query import QueryError, query
+
+    if (args.sql is None) == (args.file is None):
+        print("cwh query: give the SQL as an argument or with -f FILE.sql (one of them)", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            sql = Path(args.file).read_text()
+        except OSError as exc:
+            print(f"cwh query: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sql = args.sql
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    try:
+        query(settings.published_path, sql, args.format)
+        sys.stdout.flush()
+    except QueryError as exc:
+        print(f"cwh query: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from assets.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    from orchestration.dbt_docs import DocsError, generate, serve
+
+    try:
+        folder = generate(settings)
+    except DocsError as exc:
+        print(f"cwh docs: {exc}", file=sys.stderr)
+        return 1
+    print(f"dbt docs generated in {folder} (one self-contained file: {folder / 'static_index.html'})", flush=True)
+    if not args.no_serve:
+        serve(folder, args.port)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,6 +291,24 @@ def build_parser() -> argparse.ArgumentParser:
         "the gates then check whole tables",
     )
     r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser(
+        "query",
+        help="SQL on the published marts, read-only, no file or network access",
+        description="Run SQL against <data-dir>/published/marts.duckdb through a read-only connection that "
+        "cannot write, ATTACH, read or write files, or load extensions. Exits 1 on a failed query.",
+    )
+    q.add_argument("sql", nargs="?", help="the SQL (or -f FILE.sql)")
+    q.add_argument("-f", "--file", help="read the SQL from this file")
+    q.add_argument("--data-dir", help="data dir holding published/marts.duckdb (default: $CWH_DATA_DIR or ./data)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    q.set_defaults(func=cmd_query)
+
+    o = sub.add_parser("docs", help="generate the dbt docs of the warehouse and serve them on 127.0.0.1")
+    o.add_argument("--data-dir", help="data dir whose warehouse the catalog is read from (default: $CWH_DATA_DIR)")
+    o.add_argument("--port", type=int, default=8080)
+    o.add_argument("--no-serve", action="store_true", help="only generate <data-dir>/dbt_docs")
+    o.set_defaults(func=cmd_docs)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")
     d.add_argument("--landing")

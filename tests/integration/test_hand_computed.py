@@ -292,6 +292,47 @@ def test_offsite_program_daily(marts):
     assert rows[0]["linkshare_share"] is None and rows[1]["linkshare_share"] == pytest.approx(17.05 / 17.55)
 
 
+def test_kpi_daily(marts):
+    """The headline figures of each date, by hand from the same tiny landing zone."""
+    rows = marts("SELECT * FROM kpi_daily ORDER BY activity_date")
+    assert [str(r["activity_date"]) for r in rows] == [
+        str(datetime.fromtimestamp(E2_AT, UTC).date()),  # e2's day: a click only
+        "2026-11-01",
+        "2026-11-02",  # v2 only
+    ]
+    cols = (
+        "orders",
+        "gross_gmv",
+        "net_gmv",
+        "active_creators",
+        "clicks",
+        "attributed_orders",
+        "sharing_creators",
+        "linkshare_gmv",
+        "violations",
+        "appealed",
+        "resolved_appeals",
+        "overturned",
+    )
+    assert pick(rows, *cols) == [
+        (0, D("0.00"), D("0.00"), 0, 1, 0, 1, D("0.00"), 0, 0, 0, 0),
+        (3, D("17.55"), D("15.20"), 3, 2, 1, 1, D("17.05"), 1, 1, 1, 1),  # o1 refunded 1 of 3 items
+        (0, D("0.00"), D("0.00"), 0, 0, 0, 0, D("0.00"), 1, 0, 0, 0),
+    ]
+    ratios = ("refund_rate", "click_to_order_rate", "linkshare_share", "violations_per_1k_orders", "overturn_rate")
+    assert pick(rows, *ratios) == [
+        (None, 0.0, None, None, None),
+        (
+            pytest.approx(1 - 15.20 / 17.55),
+            0.5,
+            pytest.approx(17.05 / 17.55),
+            pytest.approx(1000 / 3),
+            1.0,
+        ),
+        (None, None, None, None, None),
+    ]
+
+
 def test_dim_creators(marts):
     rows = {r["creator_open_id"]: r for r in marts("SELECT * FROM dim_creators")}
     sha = lambda s: hashlib.sha256((DEFAULT_PII_SALT + s).encode()).hexdigest()  # noqa: E731
@@ -333,3 +374,77 @@ def test_dbt_unit_tests_and_docs(marts, tmp_path):
     docs = subprocess.run([dbt, "docs", "generate", *common], env=env, capture_output=True, text=True)
     assert docs.returncode == 0, docs.stdout[-3000:]
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+def test_cwh_docs_describe_every_mart_and_column_and_serve_them_locally(marts):
+    """`cwh docs` generates the dbt docs from the built warehouse and serves them on 127.0.0.1."""
+    import json
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cwh = str(Path(sys.executable).parent / "cwh")
+    proc = subprocess.Popen(
+        [cwh, "docs", "--data-dir", str(marts.data_dir), "--port", str(port)],
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def get(name):
+        while True:
+            assert proc.poll() is None, "cwh docs exited"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{name}", timeout=5) as response:
+                    return response.read()
+            except OSError:
+                time.sleep(0.5)
+
+    try:
+        assert b"dbt" in get("index.html")
+        manifest, catalog = json.loads(get("manifest.json")), json.loads(get("catalog.json"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    marts_nodes = {
+        k: n for k, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    }
+    assert "model.creator_warehouse.kpi_daily" in marts_nodes
+    undescribed = []
+    for key, node in marts_nodes.items():
+        if not node["description"].strip():
+            undescribed.append(node["name"])
+        for column in catalog["nodes"][key]["columns"]:
+            if not (node["columns"].get(column) or {}).get("description", "").strip():
+                undescribed.append(f"{node['name']}.{column}")
+    assert not undescribed, f"marts and columns without a description: {undescribed}"
+
+
+def test_the_readme_queries_run_through_cwh_query(marts):
+    """The analysts' example queries of README.md run as printed (`cwh query` in its own process:
+    this one holds the file open with another configuration, which DuckDB refuses within a process)."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("**Six questions the team asks", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    queries = [q.strip() for q in re.split(r";\s*\n", block) if q.strip()]
+    assert len(queries) == 6
+    cwh = str(Path(sys.executable).parent / "cwh")
+    for sql in queries:
+        done = subprocess.run(
+            [cwh, "query", "--data-dir", str(marts.data_dir), "--format", "csv", sql], capture_output=True, text=True
+        )
+        assert done.returncode == 0, (sql, done.stderr)
+        assert "," in done.stdout.splitlines()[0], sql
