@@ -5,18 +5,27 @@ dbt builds the marts, after staging has committed D. Nobody re-runs D: the next 
 its published marts must equal a clean run of D and D+1 — it rebuilds the scopes D left unbuilt.
 """
 
+import json
+
 import pytest
 from conftest import generate, published_tables, run_days
 from test_kill_and_rerun import kill_when_dbt_builds, start_run
 
 from assets.pending_days import PendingDays
+from orchestration.cli import main as cwh
 
 pytestmark = pytest.mark.integration
 
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
 
 
-def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path):
+def status(capsys, landing, data_dir) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = cwh(["status", "--landing", str(landing), "--data-dir", str(data_dir), "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path, capsys):
     landing = tmp_path / "landing"
     generate(landing, DAYS[0], 3, seed=11)
     clean, failed = tmp_path / "clean", tmp_path / "failed"
@@ -27,6 +36,8 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path):
     proc = start_run(landing, failed, DAYS[1])
     kill_when_dbt_builds(proc, failed / "logs" / "cwh-run.log", "START sql incremental model main.fct_order_items")
     assert PendingDays(failed).days() == [DAYS[1]]
+    code, before = status(capsys, landing, failed)
+    assert code == 1 and before["pending_days"] == [DAYS[1]]
 
     # Day 3 only: it publishes the truth over days 1-3, and day 2 is no longer pending.
     assert run_days(landing, failed, DAYS[2]) == 0
@@ -35,3 +46,11 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path):
     for name in expected:
         assert got[name] == expected[name], f"{name} differs from a clean run of every day"
     assert PendingDays(failed).days() == []
+
+    # `cwh status`: nothing pending; day 2's run failed (killed), but its data is published since.
+    code, after = status(capsys, landing, failed)
+    assert after["pending_days"] == [] and after["last_publish"]["covers"] == f"{DAYS[0]}..{DAYS[2]} (3 days)"
+    [killed] = after["blocked_days"]
+    assert killed["day"] == DAYS[1] and killed["staged"] and killed["since_published"]
+    assert all(f["fresh"] for f in after["freshness"]) and code == 0
+    assert {feed["committed"] for feed in after["feeds"].values()} == {DAYS[2]}
