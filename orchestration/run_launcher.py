@@ -21,7 +21,7 @@ from .instance import HOST_TAG, worker_is_gone
 
 class MonitoredRunLauncher(DefaultRunLauncher):
     def launch_run(self, context) -> None:
-        context.instance.add_run_tags(context.dagster_run.run_id, {HOST_TAG: socket.gethostname()})
+        self._instance.add_run_tags(context.dagster_run.run_id, {HOST_TAG: socket.gethostname()})
         super().launch_run(context)
 
     @property
