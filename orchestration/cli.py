@@ -59,22 +59,13 @@ def cmd_generate(args) -> int:
     return 0
 
 
-def _root_cause(err) -> str:
-    """The user's own message behind a Dagster step error (Dagster wraps exceptions raised in an op)."""
-    while err.cause is not None and err.cls_name != "Failure":
-        err = err.cause
-    text = (err.message or "").strip()
-    head, sep, rest = text.partition(": ")  # messages read 'module.Class: text'
-    if sep and head.split(".")[-1] == err.cls_name:
-        text = rest if err.cls_name == "Failure" else f"{err.cls_name}: {rest}"
-    return text or err.cls_name or "unknown error"
-
-
 def _explain_failure(result, log) -> str:
     """Name the gates that stopped the day, with their figures, and the steps that failed, with their cause.
 
     Full tracebacks go to the run log `log`, not to the terminal.
     """
+    from orchestration.failures import root_cause
+
     lines = []
     for ev in result.get_asset_check_evaluations():
         if not ev.passed and ev.severity.value == "ERROR":  # warn-severity checks never block
@@ -92,7 +83,7 @@ def _explain_failure(result, log) -> str:
         print(f"\n=== run {result.run_id}: step '{event.step_key}' failed ===\n{err.to_string()}", file=log)
         if err.cls_name == "DagsterAssetCheckFailedError":
             continue  # a gate: explained above with its figures
-        lines.append(f"step '{event.step_key}' failed: {_root_cause(err)}")
+        lines.append(f"step '{event.step_key}' failed: {root_cause(err)}")
     return "\n".join(lines) or "the run failed (see the Dagster run log)"
 
 
@@ -148,6 +139,7 @@ def cmd_run(args) -> int:
 def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> int:
     from assets.feeds import FEEDS
     from assets.partitions import FULL_REFRESH_TAG
+    from orchestration.deliveries import delivery_tags
     from orchestration.instance import HOST_TAG, get_instance, recover_dead_runs
 
     instance = get_instance(settings.data_dir)
@@ -173,6 +165,7 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
             "dagster/asset_partition_range_start": batch[0],
             "dagster/asset_partition_range_end": batch[-1],
             HOST_TAG: socket.gethostname(),
+            **delivery_tags(settings.landing_dir, batch),  # so the sensor and schedule know these deliveries ran
         }
         if args.full_refresh and n == 1:
             tags[FULL_REFRESH_TAG] = "true"
@@ -193,6 +186,30 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
     display.say("\n" + display.stage_table())
     display.say(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
     return 0
+
+
+def cmd_status(args) -> int:
+    import warnings
+
+    from assets.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    if not settings.data_dir.is_dir():
+        print(f"data dir {settings.data_dir} does not exist (nothing has run there)", file=sys.stderr)
+        return 2
+    settings.export()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from orchestration.instance import get_instance
+        from orchestration.status import gather, needs_attention, render, to_json
+
+        status = gather(settings, get_instance(settings.data_dir))
+    print(to_json(status) if args.json else render(status))
+    return 1 if needs_attention(status) else 0
 
 
 def cmd_dev(args) -> int:
@@ -309,6 +326,15 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--port", type=int, default=8080)
     o.add_argument("--no-serve", action="store_true", help="only generate <data-dir>/dbt_docs")
     o.set_defaults(func=cmd_docs)
+
+    s = sub.add_parser(
+        "status",
+        help="last deliveries, last publish, blocked and pending days, freshness (exit 1 if anything needs attention)",
+    )
+    s.add_argument("--landing", help="landing zone (default: $CWH_LANDING_DIR)")
+    s.add_argument("--data-dir", help="the data dir to inspect (default: $CWH_DATA_DIR)")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_status)
 
     d = sub.add_parser("dev", help="open the Dagster UI on this data dir (dagster dev)")
     d.add_argument("--landing")

@@ -7,14 +7,16 @@ from assets.ingest.raw_assets import landing_specs, quarantine_spec, raw_assets
 from assets.publish.publish_asset import published_marts
 from assets.warehouse.dbt_assets import dbt_marts, dbt_staging
 
+from .alerts import run_failure_alerts
+from .freshness import freshness_checks, freshness_sensor
 from .jobs import daily_job
 from .schedules import daily_delivery_schedule
 from .sensors import complete_delivery_sensor
 
 defs = Definitions(
     assets=[*landing_specs, quarantine_spec, *raw_assets, dbt_staging, dbt_marts, published_marts],
-    asset_checks=[staging_gates, mart_gates],
+    asset_checks=[staging_gates, mart_gates, *freshness_checks],
     jobs=[daily_job],
     schedules=[daily_delivery_schedule],
-    sensors=[complete_delivery_sensor],
+    sensors=[complete_delivery_sensor, run_failure_alerts, freshness_sensor],
 )

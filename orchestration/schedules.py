@@ -1,13 +1,51 @@
-"""Every morning, run yesterday's delivery day (UTC)."""
+"""Every morning at 06:00 UTC, the fallback: run the days not yet successfully run.
+
+Yesterday's delivery day (even if incomplete: its missing feeds then block it, visibly), and any
+day of the last two weeks whose delivery, complete, has no successful run: the sensor was off,
+or its run failed and Dagster's run retries are spent. Never a day with a run in progress or a
+retry still to come, so the schedule and the sensor never run a day twice.
+"""
 
 from datetime import timedelta
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
+from assets.partitions import delivery_days
+from assets.settings import Settings
+
+from .automation import schedule_status
+from .deliveries import LOOKBACK_DAYS, day_runs, delivery_tag, is_complete
 from .jobs import daily_job
 
 
-@schedule(job=daily_job, cron_schedule="0 6 * * *", execution_timezone="UTC", name="daily_delivery_schedule")
+@schedule(
+    job=daily_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    name="daily_delivery_schedule",
+    default_status=schedule_status(),
+)
 def daily_delivery_schedule(context: ScheduleEvaluationContext):
-    day = (context.scheduled_execution_time - timedelta(days=1)).strftime("%Y-%m-%d")
-    return RunRequest(run_key=day, partition_key=day)
+    landing = Settings.from_env().landing_dir
+    yesterday = (context.scheduled_execution_time - timedelta(days=1)).strftime("%Y-%m-%d")
+    keys = delivery_days.get_partition_keys()
+    days = (
+        [d for d in keys[max(0, keys.index(yesterday) - LOOKBACK_DAYS) :] if d <= yesterday]
+        if yesterday in keys
+        else []
+    )
+    requests = []
+    for day in days:
+        if day != yesterday and not is_complete(landing, day):
+            continue
+        state = day_runs(context.instance, landing, day)
+        if state.succeeded or state.in_progress or state.retry_pending:
+            continue
+        requests.append(
+            RunRequest(
+                run_key=f"{day}@{state.fingerprint}#{len(state.runs)}",
+                partition_key=day,
+                tags={delivery_tag(day): state.fingerprint, "cwh/trigger": "schedule"},
+            )
+        )
+    return requests or SkipReason("every delivery day of the last two weeks has run successfully or is running")

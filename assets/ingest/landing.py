@@ -102,6 +102,18 @@ def manifest_exists(landing: Path, feed: str, dt: str) -> bool:
         return False
 
 
+def manifest_stamp(landing: Path, feed: str, dt: str) -> str | None:
+    """Size and modification time of the day's manifest (nothing is opened); None when absent.
+
+    A re-delivery rewrites the manifest, so a changed stamp means the day was delivered again.
+    """
+    try:
+        st = os.lstat(delivery_folder(landing, feed, dt) / MANIFEST)
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}" if stat.S_ISREG(st.st_mode) else None
+
+
 class _Folder:
     """A delivery folder opened once; files are opened relative to it, never through a symlink."""
 

@@ -9,6 +9,7 @@ from assets.feeds import FEEDS
 from assets.gates import log as gate_log
 from assets.ingest.lake import Lake
 from assets.partitions import delivery_days, is_full_refresh
+from assets.pending_days import PendingDays, run_identity
 from assets.progress import report
 from assets.publish.marts_file import publish
 from assets.settings import Settings
@@ -62,6 +63,8 @@ def published_marts(context: AssetExecutionContext):
         gate_log.read(settings.data_dir, context.run.run_id),
         scopes=None if is_full_refresh(context.run.tags) else SCOPES,
     )
+    # What this run's marts built is now published: those days are no longer pending.
+    recovered = PendingDays(settings.data_dir).published(run_identity(context.run.run_id, context.run.tags))
     report(
         context,
         f"{context.partition_key_range.end} published {result.path} "
@@ -73,5 +76,6 @@ def published_marts(context: AssetExecutionContext):
             "path": str(result.path),
             "row_counts": MetadataValue.json(result.row_counts),
             "delivery_days": len(covered),
+            "pending_days_cleared": MetadataValue.json(recovered),
         }
     )

@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from assets.ingest.raw_assets import raw_key
 from assets.partitions import delivery_days, is_full_refresh
+from assets.pending_days import PendingDays, run_identity
 from assets.progress import report
 from assets.settings import Settings
 from assets.warehouse.dbt_project import dbt_project, ensure_manifest
@@ -46,8 +47,16 @@ def _build(context: AssetExecutionContext, layer: str):
     # The delivery days of this run: the models process exactly these lake partitions (none: a
     # full rebuild from the whole lake). An environment variable, not --vars: changing vars makes
     # dbt re-parse the whole project.
+    # Days an earlier run left pending (it died or failed after staging merged them, before their
+    # marts were published) are added, so their scopes are rebuilt too (assets/pending_days.py).
     full_refresh = is_full_refresh(context.run.tags)
-    os.environ["CWH_DELIVERY_DAYS"] = "" if full_refresh else ",".join(context.partition_keys)
+    pending = PendingDays(settings.data_dir)
+    run = run_identity(context.run.run_id, context.run.tags)
+    if layer == "staging":
+        pending.begin_staging(run, context.partition_keys)
+    found = pending.entries()
+    days = [] if full_refresh else pending.scope(context.partition_keys)
+    os.environ["CWH_DELIVERY_DAYS"] = ",".join(days)
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
     # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
@@ -60,10 +69,16 @@ def _build(context: AssetExecutionContext, layer: str):
         log_path=log_path,
         extra_args=["--exclude-resource-type", "unit_test"] + (["--full-refresh"] if full_refresh else []),
     )
+    if layer == "staging":
+        pending.staging_succeeded(run)
+    else:
+        pending.marts_succeeded(run, found)
+    earlier = sorted(set(days) - set(context.partition_keys))
     report(
         context,
         f"{context.partition_key_range.end} dbt {layer}: "
-        + ("rebuilt from the whole lake" if full_refresh else "built"),
+        + ("rebuilt from the whole lake" if full_refresh else "built")
+        + (f" (with {len(earlier)} day(s) an earlier run left unbuilt: {', '.join(earlier)})" if earlier else ""),
         timings={f"dbt {layer}": time.monotonic() - started},
     )
 

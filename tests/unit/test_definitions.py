@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from dagster import AssetKey, build_schedule_context, build_sensor_context
+from dagster import AssetKey, build_schedule_context, build_sensor_context, instance_for_test
 from landing_builder import write_delivery
 
 from assets.feeds import FEEDS
@@ -53,24 +53,53 @@ def test_every_stage_is_gated_by_a_blocking_check(defs):
     assert {"fct_order_items", "links", "stg_tiktok__links"} <= blocking
 
 
-def test_schedule_runs_yesterday(defs):
+def test_schedule_runs_yesterday(defs, tmp_path, monkeypatch):
+    monkeypatch.setenv("CWH_LANDING_DIR", str(tmp_path))
     schedule = defs.resolve_schedule_def("daily_delivery_schedule")
-    ctx = build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 3, 6, tzinfo=UTC), repository_def=defs.get_repository_def()
-    )
-    [request] = schedule.evaluate_tick(ctx).run_requests
-    assert request.partition_key == "2026-11-02" and request.run_key == "2026-11-02"
+    with instance_for_test() as instance:
+        ctx = build_schedule_context(
+            instance=instance,
+            scheduled_execution_time=datetime(2026, 11, 3, 6, tzinfo=UTC),
+            repository_def=defs.get_repository_def(),
+        )
+        [request] = schedule.evaluate_tick(ctx).run_requests
+    assert request.partition_key == "2026-11-02" and request.run_key.startswith("2026-11-02@")
 
 
-def test_sensor_requests_a_day_once_every_manifest_landed(defs, tmp_path, monkeypatch):
+def test_sensor_requests_a_day_once_every_manifest_landed_and_again_when_re_delivered(defs, tmp_path, monkeypatch):
     monkeypatch.setenv("CWH_LANDING_DIR", str(tmp_path))
     sensor = defs.resolve_sensor_def("complete_delivery_sensor")
     day = defs.resolve_job_def("daily_warehouse").partitions_def.get_last_partition_key()
-    for feed in list(FEEDS)[:-1]:
-        write_delivery(tmp_path, feed, day, {"a.jsonl": []})
-    assert not sensor.evaluate_tick(
-        build_sensor_context(repository_def=defs.get_repository_def())
-    ).run_requests  # one feed still missing
-    write_delivery(tmp_path, list(FEEDS)[-1], day, {"a.jsonl": []})
-    [request] = sensor.evaluate_tick(build_sensor_context(repository_def=defs.get_repository_def())).run_requests
-    assert request.run_key == day and request.partition_key == day
+    with instance_for_test() as instance:
+
+        def tick():
+            ctx = build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+            return sensor.evaluate_tick(ctx).run_requests
+
+        for feed in list(FEEDS)[:-1]:
+            write_delivery(tmp_path, feed, day, {"a.jsonl": []})
+        assert not tick()  # one feed still missing
+        write_delivery(tmp_path, list(FEEDS)[-1], day, {"a.jsonl": []})
+        [request] = tick()
+        assert request.partition_key == day and request.run_key.startswith(f"{day}@")
+        assert request.tags[f"cwh/delivery.{day}"] == request.run_key.split("@")[1]
+        write_delivery(tmp_path, list(FEEDS)[0], day, {"a.jsonl": [], "b.jsonl": []})  # a re-delivery
+        [again] = tick()
+        assert again.partition_key == day and again.run_key != request.run_key
+
+
+def test_automation_starts_running_unless_turned_off(monkeypatch):
+    from dagster import DefaultSensorStatus
+
+    from orchestration.automation import sensor_status
+
+    assert sensor_status() == DefaultSensorStatus.RUNNING
+    monkeypatch.setenv("CWH_AUTOMATION", "off")
+    assert sensor_status() == DefaultSensorStatus.STOPPED
+
+
+def test_the_daily_job_runs_every_gate_but_not_the_freshness_checks(defs):
+    job = defs.resolve_job_def("daily_warehouse")
+    assert not any("freshness" in n for n in job.graph.node_names())
+    checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
+    assert "freshness_check" in checks

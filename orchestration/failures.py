@@ -1,0 +1,78 @@
+"""Why a run failed, in a few words: its delivery days, the gates that stopped it, the steps' causes.
+
+Shared by the alerts (orchestration/alerts.py), `cwh status` and `cwh run`'s BLOCKED message.
+"""
+
+from __future__ import annotations
+
+from dagster import DagsterEventType
+
+from assets.partitions import run_delivery_days
+
+
+def root_cause(err) -> str:
+    """The user's own message behind a Dagster step error (Dagster wraps exceptions raised in an op)."""
+    while err.cause is not None and err.cls_name != "Failure":
+        err = err.cause
+    text = (err.message or "").strip()
+    head, sep, rest = text.partition(": ")  # messages read 'module.Class: text'
+    if sep and head.split(".")[-1] == err.cls_name:
+        text = rest if err.cls_name == "Failure" else f"{err.cls_name}: {rest}"
+    return text or err.cls_name or "unknown error"
+
+
+def run_days(run) -> list[str]:
+    """The delivery days a run covers (its partition or partition range)."""
+    tags = dict(run.tags)
+    tags.pop("cwh/full_refresh", None)  # a full refresh still covers its partitions
+    return run_delivery_days(tags)
+
+
+def describe_failure(instance, run) -> dict:
+    """{run_id, job, status, days, failed_gates: [{gate, asset, description}], failed_steps: [{step, cause}],
+    cause, staged}."""
+    gates, steps = [], []
+    records = instance.all_logs(
+        run.run_id,
+        of_type={
+            DagsterEventType.ASSET_CHECK_EVALUATION,
+            DagsterEventType.STEP_FAILURE,
+            DagsterEventType.STEP_SUCCESS,
+            DagsterEventType.RUN_FAILURE,
+        },
+    )
+    run_message, staged = None, False
+    for record in records:
+        event = record.dagster_event
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.asset_check_evaluation_data
+            if not ev.passed and ev.severity.value == "ERROR":
+                gates.append(
+                    {"gate": ev.check_name, "asset": ev.asset_key.to_user_string(), "description": ev.description or ""}
+                )
+        elif event.event_type == DagsterEventType.STEP_SUCCESS:
+            staged = staged or event.step_key == "dbt_staging"
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            err = event.step_failure_data.error
+            if err is not None and err.cls_name == "DagsterAssetCheckFailedError":
+                continue  # a gate: described above with its figures
+            steps.append({"step": event.step_key, "cause": root_cause(err) if err else "no error recorded"})
+        else:
+            run_message = record.message or run_message
+    if gates:
+        first = gates[0]
+        cause = f"gate {first['gate']} on {first['asset']} failed: {first['description'].splitlines()[0] if first['description'] else ''}"
+    elif steps:
+        cause = f"step {steps[0]['step']} failed: {steps[0]['cause']}"
+    else:
+        cause = run_message or "the run failed (see the Dagster run log)"
+    return {
+        "run_id": run.run_id,
+        "job": run.job_name,
+        "status": run.status.value,
+        "days": run_days(run),
+        "failed_gates": gates,
+        "failed_steps": steps,
+        "cause": cause,
+        "staged": staged,  # its staging step succeeded: a later run's marts rebuild its scopes (pending days)
+    }
