@@ -52,15 +52,18 @@ class Settings:
             "max_json_depth": _env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if values["pii_salt"] == DEFAULT_PII_SALT and os.environ.get("CWH_ALLOW_DEV_SALT") != "1":
+        values["landing_dir"] = Path(values["landing_dir"]).resolve()
+        values["data_dir"] = Path(values["data_dir"]).resolve()
+        return cls(**values)
+
+    def require_real_salt(self) -> None:
+        """Refuse to hash PII with the built-in salt (anyone can read it in the source), unless told."""
+        if self.pii_salt == DEFAULT_PII_SALT and os.environ.get("CWH_ALLOW_DEV_SALT") != "1":
             raise SettingsError(
                 "CWH_PII_SALT is not set: email and phone hashes would use the built-in development salt, "
                 "which anyone can read in the source. Set a secret CWH_PII_SALT, or CWH_ALLOW_DEV_SALT=1 for "
                 "simulated data (make demo does)."
             )
-        values["landing_dir"] = Path(values["landing_dir"]).resolve()
-        values["data_dir"] = Path(values["data_dir"]).resolve()
-        return cls(**values)
 
     @property
     def input_limits(self) -> InputLimits:

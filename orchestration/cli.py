@@ -92,6 +92,7 @@ def cmd_run(args) -> int:
 
     try:
         settings = Settings.from_env(landing_dir=args.landing, data_dir=args.data_dir)
+        settings.require_real_salt()  # a run hashes PII
     except SettingsError as exc:
         print(f"cwh: {exc}", file=sys.stderr)
         return 2
