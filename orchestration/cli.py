@@ -59,32 +59,26 @@ def cmd_generate(args) -> int:
     return 0
 
 
-def _explain_failure(result, log) -> str:
-    """Name the gates that stopped the day, with their figures, and the steps that failed, with their cause.
+def _explain_failure(instance, result, log) -> str:
+    """Name the gates that stopped the day, with their figures, and the steps that failed, with their cause
+    (orchestration/failures.py, as the alerts and `cwh status` say it). Full tracebacks go to the run log."""
+    from orchestration.failures import describe_failure
 
-    Full tracebacks go to the run log `log`, not to the terminal.
-    """
-    from orchestration.failures import root_cause
-
-    lines = []
-    for ev in result.get_asset_check_evaluations():
-        if not ev.passed and ev.severity.value == "ERROR":  # warn-severity checks never block
-            desc = ev.description or ""
-            lines.append(
-                f"gate '{ev.check_name}' on {ev.asset_key.to_user_string()} failed:\n    {desc.replace(chr(10), chr(10) + '    ')}"
-            )
     for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE":
-            continue
-        err = event.step_failure_data.error
-        if err is None:
-            lines.append(f"step '{event.step_key}' failed (no error recorded)")
-            continue
-        print(f"\n=== run {result.run_id}: step '{event.step_key}' failed ===\n{err.to_string()}", file=log)
-        if err.cls_name == "DagsterAssetCheckFailedError":
-            continue  # a gate: explained above with its figures
-        lines.append(f"step '{event.step_key}' failed: {root_cause(err)}")
-    return "\n".join(lines) or "the run failed (see the Dagster run log)"
+        if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error is not None:
+            print(
+                f"\n=== run {result.run_id}: step '{event.step_key}' failed ===\n"
+                f"{event.step_failure_data.error.to_string()}",
+                file=log,
+            )
+    failure = describe_failure(instance, instance.get_run_by_id(result.run_id))
+    indent = "\n    "
+    lines = [
+        f"gate '{g['gate']}' on {g['asset']} failed:{indent}{g['description'].replace(chr(10), indent)}"
+        for g in failure["failed_gates"]
+    ]
+    lines += [f"step '{s['step']}' failed: {s['cause']}" for s in failure["failed_steps"]]
+    return "\n".join(lines) or failure["cause"]
 
 
 def cmd_run(args) -> int:
@@ -173,7 +167,7 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet, tags=tags)
         display.end_run()
         if not result.success:
-            explanation = _explain_failure(result, log)
+            explanation = _explain_failure(instance, result, log)
             display.stop()
             display.say("\n" + display.stage_table())
             print(

@@ -58,9 +58,7 @@ def cwh_run(
 def cwh_process(landing: Path, data_dir: Path, day: str) -> subprocess.Popen:
     """`cwh run` of one day as its own process (to be killed)."""
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--data-dir", str(data_dir)]
-    return subprocess.Popen(
-        cmd + ["--start", day], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    return subprocess.Popen(cmd + ["--start", day], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def kill_when(proc: subprocess.Popen, ready, timeout: float = 300) -> bool:
@@ -77,7 +75,7 @@ def kill_when(proc: subprocess.Popen, ready, timeout: float = 300) -> bool:
 
 
 def published(data_dir: Path, exclude=("publish_log",)) -> dict[str, list[tuple]]:
-    """Every published mart's rows, sorted."""
+    """Every published mart's rows, sorted (none when nothing is published yet)."""
     path = data_dir / "published" / "marts.duckdb"
     if not path.exists():
         return {}

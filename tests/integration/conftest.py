@@ -3,10 +3,10 @@
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.cli import main as cwh
+from reliability.harness import published as published_tables  # noqa: F401  (every mart, sorted)
 
 pytestmark = pytest.mark.integration
 
@@ -28,21 +28,3 @@ def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -
     from simulator import generate as gen
 
     gen(landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates())
-
-
-def published_tables(data_dir: Path, exclude=("publish_log",)) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(data_dir / "published" / "marts.duckdb"), read_only=True)
-    try:
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-            ).fetchall()
-        ]
-        return {
-            n: con.execute(f'SELECT * FROM main."{n}" ORDER BY ALL').fetchall()
-            for n in sorted(names)
-            if n not in exclude
-        }
-    finally:
-        con.close()

@@ -1,51 +1,24 @@
 """SIGKILL in the middle of a day's dbt run, then a re-run: the marts equal a clean run's."""
 
-import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from conftest import generate, published_tables, run_days
 
+from reliability.harness import cwh_process, kill_when
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def start_run(landing: Path, data_dir: Path, day: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--landing",
-            str(landing),
-            "--data-dir",
-            str(data_dir),
-            "--start",
-            day,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+# One way to start a `cwh run` process and kill it at a moment: the reliability suite's.
+start_run = cwh_process
 
 
 def kill_when_dbt_builds(proc: subprocess.Popen, log: Path, marker: str, timeout: float = 300) -> None:
     """SIGKILL the run as soon as dbt has started building `marker` (a model) in this run."""
     seen = log.read_text().count(marker) if log.exists() else 0
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        if log.exists() and log.read_text().count(marker) > seen:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the run never started {marker} (exit code {proc.poll()})")
+    started = lambda: log.exists() and log.read_text().count(marker) > seen  # noqa: E731
+    assert kill_when(proc, started, timeout), f"the run never started {marker} (exit code {proc.returncode})"
 
 
 def test_a_run_killed_mid_dbt_then_re_run_equals_a_clean_run(tmp_path):
