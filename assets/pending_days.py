@@ -7,6 +7,7 @@ unbuilt, and the next day's run, building only its own scopes, would publish mar
 with staging — and so would every later day, until someone re-ran the failed one.
 
 So the dbt steps work on the run's days *plus* every pending day, recorded here:
+  - ingestion marks a day pending as it commits any of its feeds into the lake;
   - the staging step, before dbt writes anything, stamps the run's days and every pending day
     with the run (write-ahead: a run killed at any later point leaves them pending);
     when staging succeeds, the days still carrying its stamp are marked staged;
@@ -62,6 +63,17 @@ class PendingDays:
         return sorted(set(run_days) | set(self.entries())) if run_days else []
 
     # -- the steps --------------------------------------------------------------------------------
+    def committed(self, days: Iterable[str]) -> None:
+        """New data for these days is in the lake: they are pending until a run publishes marts over it.
+
+        Recorded at commit, so a run that dies between ingestion and staging (or whose other feeds
+        were blocked) leaves them for the next run's staging. Any stamp is reset: a staging that
+        began before this commit did not see it, so its marts must not clear the day.
+        """
+        with self._update() as entries:
+            for day in days:
+                entries[day] = {"stamp": None, "staged": False, "built_by": None}
+
     def begin_staging(self, run: str, run_days: Iterable[str]) -> None:
         """Before staging writes: this run's days and every pending day become pending, stamped by `run`."""
         with self._update() as days:

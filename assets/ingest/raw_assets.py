@@ -23,10 +23,12 @@ from dagster import (
 from assets.feeds import FEEDS
 from assets.gates import log as gate_log
 from assets.ingest.feed_day import ingest_feed_day
+from assets.ingest.interrupted import IngestJournal
 from assets.ingest.lake import Lake
 from assets.ingest.landing import DeliveryError
 from assets.ingest.raw_gate import audit_pending
 from assets.partitions import delivery_days
+from assets.pending_days import PendingDays
 from assets.progress import report
 from assets.settings import Settings
 
@@ -57,6 +59,16 @@ landing_specs = [
     )
     for f in FEEDS
 ]
+
+
+def _finished(context: AssetExecutionContext):
+    """Whether a run (by id) has ended; one the instance no longer knows counts as ended."""
+
+    def finished(run_id: str) -> bool:
+        run = context.instance.get_run_by_id(run_id)
+        return run is None or run.is_finished
+
+    return finished
 
 
 def _raw_asset(feed: str):
@@ -91,9 +103,17 @@ def _raw_asset(feed: str):
     def ingest(context: AssetExecutionContext):
         settings = Settings.from_env()
         lake = Lake(settings.lake_dir)
+        journal = IngestJournal(settings.lake_dir)
+        run_days = context.partition_keys
+        journal.begin(context.run.run_id, run_days)
+        # Feed-days a killed run never finished come first (assets/ingest/interrupted.py). Their
+        # outcome is reported, but a bad one does not block this run's days: it blocks only itself.
+        caught_up = [d for d in journal.left_undone(feed, context.run.run_id, _finished(context)) if d not in run_days]
+        if caught_up:
+            report(context, f"ingest {feed}: first the day(s) an interrupted run left: {', '.join(caught_up)}")
         days, failed = [], []
         # A backfill of many days is one run: each day is ingested, gated and committed in order.
-        for dt in context.partition_keys:
+        for dt in sorted([*caught_up, *run_days]):
             started = time.monotonic()
             try:
                 result = ingest_feed_day(
@@ -104,17 +124,28 @@ def _raw_asset(feed: str):
                     memory_limit=settings.duckdb_memory_limit,
                     limits=settings.input_limits,
                 )
-            except DeliveryError as exc:
-                raise Failure(description=str(exc)) from exc  # names the feed-day and the file
-            except Exception as exc:  # name the feed-day and the cause; the traceback goes to the run log
-                raise Failure(description=f"{feed} dt={dt}: ingestion failed: {type(exc).__name__}: {exc}") from exc
+            except Exception as exc:
+                journal.done(feed, dt)  # a definite outcome: re-running the day (re-delivered) retries it
+                # A bad delivery names the feed-day and the file; anything else gets the feed-day and the
+                # cause (the traceback goes to the run log).
+                cause = (
+                    str(exc)
+                    if isinstance(exc, DeliveryError)
+                    else (f"{feed} dt={dt}: ingestion failed: {type(exc).__name__}: {exc}")
+                )
+                if dt in caught_up:
+                    context.log.warning(f"{cause} (a day an interrupted run left; this run goes on)")
+                    continue
+                raise Failure(description=cause) from exc
             ingested = time.monotonic()
             gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
             gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:
                 lake.commit(feed, dt, result.ledger_files)
-            else:
+                PendingDays(settings.data_dir).committed([dt])
+            elif dt not in caught_up:
                 failed.append(f"{dt}: {gate.summary()}")
+            journal.done(feed, dt)
             report(
                 context,
                 f"{dt} ingest {feed}: {result.lines_read:,} lines -> {result.valid:,} valid, "

@@ -1,8 +1,9 @@
-"""A day whose run died after staging committed must not poison the days after it.
+"""A day whose run died must not poison the days after it.
 
 Day D's run is killed (SIGKILL, a real death: out of memory looks the same to the pipeline) while
-dbt builds the marts, after staging has committed D. Nobody re-runs D: the next run is D+1's, and
-its published marts must equal a clean run of D and D+1 — it rebuilds the scopes D left unbuilt.
+dbt builds the marts, after staging has committed D, or while it ingests D. Nobody re-runs D: the
+next run is D+1's, and its published marts must equal a clean run of D and D+1 — it ingests what D
+left unread and rebuilds the scopes D left unbuilt.
 """
 
 import json
@@ -11,8 +12,10 @@ import pytest
 from conftest import generate, published_tables, run_days
 from test_kill_and_rerun import kill_when_dbt_builds, start_run
 
+from assets.ingest.interrupted import IngestJournal
 from assets.pending_days import PendingDays
 from orchestration.cli import main as cwh
+from reliability.harness import kill_when
 
 pytestmark = pytest.mark.integration
 
@@ -25,11 +28,19 @@ def status(capsys, landing, data_dir) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
-def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path, capsys):
-    landing = tmp_path / "landing"
+@pytest.fixture(scope="module")
+def three_days(tmp_path_factory):
+    """Three delivered days and a clean run of each: the truth every recovery must reach."""
+    root = tmp_path_factory.mktemp("poison")
+    landing, clean = root / "landing", root / "clean"
     generate(landing, DAYS[0], 3, seed=11)
-    clean, failed = tmp_path / "clean", tmp_path / "failed"
     assert run_days(landing, clean, DAYS[0], DAYS[2], per_day=True) == 0
+    return landing, published_tables(clean)
+
+
+def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, tmp_path, capsys):
+    landing, expected = three_days
+    failed = tmp_path / "failed"
 
     assert run_days(landing, failed, DAYS[0]) == 0
     # Day 2 dies in the marts step: staging holds day 2, no mart does.
@@ -41,7 +52,7 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path, ca
 
     # Day 3 only: it publishes the truth over days 1-3, and day 2 is no longer pending.
     assert run_days(landing, failed, DAYS[2]) == 0
-    got, expected = published_tables(failed), published_tables(clean)
+    got = published_tables(failed)
     assert expected["fct_order_items"] and expected["link_funnel_daily"]
     for name in expected:
         assert got[name] == expected[name], f"{name} differs from a clean run of every day"
@@ -54,3 +65,22 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(tmp_path, ca
     assert killed["day"] == DAYS[1] and killed["staged"] and killed["since_published"]
     assert all(f["fresh"] for f in after["freshness"]) and code == 0
     assert {feed["committed"] for feed in after["feeds"].values()} == {DAYS[2]}
+
+
+def test_the_next_day_ingests_what_a_run_killed_in_ingestion_left_unread(three_days, tmp_path):
+    landing, expected = three_days
+    failed = tmp_path / "failed"
+    assert run_days(landing, failed, DAYS[0]) == 0
+    # Day 2 dies while ingesting link_clicks: some feeds are committed, the rest never read.
+    proc = start_run(landing, failed, DAYS[1])
+    clicks = failed / "lake" / "_pending" / "link_clicks" / f"dt={DAYS[1]}"
+    assert kill_when(proc, clicks.exists), "the run ended before it ingested link_clicks"
+    [left] = IngestJournal(failed / "lake").runs().values()
+    assert left["days"] == [DAYS[1]] and "link_clicks" not in left["done"]
+
+    # Day 3 only: it ingests day 2's unread feeds first, and publishes the truth over days 1-3.
+    assert run_days(landing, failed, DAYS[2]) == 0
+    got = published_tables(failed)
+    for name in expected:
+        assert got[name] == expected[name], f"{name} differs from a clean run of every day"
+    assert IngestJournal(failed / "lake").runs() == {} and PendingDays(failed).days() == []
