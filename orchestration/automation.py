@@ -1,4 +1,5 @@
-"""Whether the sensors and the schedule start RUNNING when the daemon starts (CWH_AUTOMATION)."""
+"""Whether the sensors and the schedule start RUNNING when the daemon starts (CWH_AUTOMATION),
+and whether a sensor is running now (the UI may have toggled it)."""
 
 import os
 
@@ -18,3 +19,11 @@ def sensor_status() -> DefaultSensorStatus:
 
 def schedule_status() -> DefaultScheduleStatus:
     return DefaultScheduleStatus.RUNNING if automation_on() else DefaultScheduleStatus.STOPPED
+
+
+def sensor_is_running(instance, name: str) -> bool:
+    """The sensor's state as the daemon holds it: toggled in the UI, else its default in code."""
+    from dagster._core.scheduler.instigation import InstigatorType
+
+    states = [s for s in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR) if s.name == name]
+    return states[0].is_running if states else sensor_status() == DefaultSensorStatus.RUNNING

@@ -21,6 +21,15 @@ def root_cause(err) -> str:
     return text or err.cls_name or "unknown error"
 
 
+# What Dagster records when a run's worker died: the engine event just before it says how.
+OUTSIDE = "This run has been marked as failed from outside the execution context"
+
+
+def _first_sentence(text: str) -> str:
+    text = text.split("] ", 1)[-1] if text.startswith("[") else text  # drop '[DagsterApiServer] '
+    return text.split(". ")[0].rstrip(".")
+
+
 def run_days(run) -> list[str]:
     """The delivery days a run covers (its partition or partition range)."""
     tags = dict(run.tags)
@@ -39,9 +48,10 @@ def describe_failure(instance, run) -> dict:
             DagsterEventType.STEP_FAILURE,
             DagsterEventType.STEP_SUCCESS,
             DagsterEventType.RUN_FAILURE,
+            DagsterEventType.ENGINE_EVENT,
         },
     )
-    run_message, staged = None, False
+    run_message, engine_message, staged = None, None, False
     for record in records:
         event = record.dagster_event
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
@@ -57,8 +67,12 @@ def describe_failure(instance, run) -> dict:
             if err is not None and err.cls_name == "DagsterAssetCheckFailedError":
                 continue  # a gate: described above with its figures
             steps.append({"step": event.step_key, "cause": root_cause(err) if err else "no error recorded"})
+        elif event.event_type == DagsterEventType.ENGINE_EVENT:
+            engine_message = record.message or engine_message
         else:
             run_message = record.message or run_message
+    if run_message and run_message.startswith(OUTSIDE) and engine_message:
+        run_message = _first_sentence(engine_message)  # e.g. the worker was killed by SIGKILL
     if gates:
         first = gates[0]
         cause = f"gate {first['gate']} on {first['asset']} failed: {first['description'].splitlines()[0] if first['description'] else ''}"

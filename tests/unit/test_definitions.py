@@ -1,6 +1,6 @@
 """The code location loads, and its graph, checks, schedule and sensor are wired as designed."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from dagster import AssetKey, build_schedule_context, build_sensor_context, instance_for_test
@@ -86,6 +86,47 @@ def test_sensor_requests_a_day_once_every_manifest_landed_and_again_when_re_deli
         write_delivery(tmp_path, list(FEEDS)[0], day, {"a.jsonl": [], "b.jsonl": []})  # a re-delivery
         [again] = tick()
         assert again.partition_key == day and again.run_key != request.run_key
+
+
+def test_the_schedule_and_the_sensor_never_request_one_delivery_twice(defs, tmp_path, monkeypatch):
+    from dagster import DagsterRun, DagsterRunStatus
+
+    from orchestration.deliveries import delivery_tag, fingerprint
+
+    monkeypatch.setenv("CWH_LANDING_DIR", str(tmp_path))
+    days = defs.resolve_job_def("daily_warehouse").partitions_def.get_partition_keys()[-2:]
+    for day in days:
+        for feed in FEEDS:
+            write_delivery(tmp_path, feed, day, {"a.jsonl": []})
+    sensor = defs.resolve_sensor_def("complete_delivery_sensor")
+    schedule = defs.resolve_schedule_def("daily_delivery_schedule")
+    with instance_for_test() as instance:
+        # Day 1 ran and failed (retries spent); day 2 is complete and has not run.
+        instance.add_run(
+            DagsterRun(
+                job_name="daily_warehouse",
+                run_id="f" * 36,
+                status=DagsterRunStatus.FAILURE,
+                tags={delivery_tag(days[0]): fingerprint(tmp_path, days[0])},
+            )
+        )
+
+        def ticks():
+            repo = defs.get_repository_def()
+            at = datetime.fromisoformat(days[1]).replace(tzinfo=UTC) + timedelta(days=1, hours=6)
+            by_sensor = sensor.evaluate_tick(build_sensor_context(instance=instance, repository_def=repo))
+            by_schedule = schedule.evaluate_tick(
+                build_schedule_context(instance=instance, scheduled_execution_time=at, repository_def=repo)
+            )
+            return [r.partition_key for r in by_sensor.run_requests], [
+                r.partition_key for r in by_schedule.run_requests
+            ]
+
+        # Both tick at once: the sensor takes the new delivery, the schedule the failed day.
+        assert ticks() == ([days[1]], [days[0]])
+        # With the sensor off, the schedule is the fallback for both.
+        monkeypatch.setenv("CWH_AUTOMATION", "off")
+        assert ticks()[1] == days
 
 
 def test_automation_starts_running_unless_turned_off(monkeypatch):
