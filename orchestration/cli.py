@@ -123,12 +123,30 @@ def cmd_run(args) -> int:
     log_path = settings.data_dir / "logs" / "cwh-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     terminal_err = sys.stderr
+    # Our own copy of the terminal for a last word on Ctrl-C: while a step runs, Dagster captures
+    # descriptors 1 and 2.
+    terminal = os.fdopen(os.dup(terminal_err.fileno()), "w") if args.exit_on_interrupt else None
     try:
         with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            return _run_days(settings, args, batches, display, log_path, log, terminal_err)
+            work = lambda: _run_days(settings, args, batches, display, log_path, log, terminal_err)  # noqa: E731
+            if not args.exit_on_interrupt:  # a caller in-process keeps its own signal handling
+                return work()
+            from orchestration.interrupt import run_until_interrupted
+
+            return run_until_interrupted(work, lambda signo: _stopped(signo, display, terminal))
     finally:
         display.stop()
         progress.handlers = []
+
+
+def _stopped(signo, display, terminal) -> None:
+    with contextlib.suppress(Exception):  # a last word, whatever state the run is in
+        display.stop()
+        terminal.write(
+            f"\n\ncwh run: {signo.name}: stopped. Nothing is lost: the next `cwh run` marks this run failed, "
+            "frees its slot and finishes what it left (any day will do).\n"
+        )
+        terminal.flush()
 
 
 def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> int:
@@ -341,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Ctrl-C exits at once only for the command itself: a process calling main() keeps its signals.
+    args.exit_on_interrupt = argv is None
     return args.func(args)
 
 

@@ -7,6 +7,11 @@ left unread and rebuilds the scopes D left unbuilt.
 """
 
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import generate, published_tables, run_days
@@ -15,10 +20,10 @@ from test_kill_and_rerun import kill_when_dbt_builds, start_run
 from assets.ingest.interrupted import IngestJournal
 from assets.pending_days import PendingDays
 from orchestration.cli import main as cwh
-from reliability.harness import kill_when
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parents[2]
 DAYS = ["2026-11-01", "2026-11-02", "2026-11-03"]
 
 
@@ -67,14 +72,21 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, 
     assert {feed["committed"] for feed in after["feeds"].values()} == {DAYS[2]}
 
 
-def test_the_next_day_ingests_what_a_run_killed_in_ingestion_left_unread(three_days, tmp_path):
+def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread(three_days, tmp_path):
     landing, expected = three_days
     failed = tmp_path / "failed"
     assert run_days(landing, failed, DAYS[0]) == 0
-    # Day 2 dies while ingesting link_clicks: some feeds are committed, the rest never read.
-    proc = start_run(landing, failed, DAYS[1])
+    # Day 2 is stopped with Ctrl-C while ingesting link_clicks: some feeds are committed, the rest
+    # never read. `cwh run` exits at once (the deadline only keeps a hang from stalling the suite).
+    cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--data-dir", str(failed)]
+    proc = subprocess.Popen([*cmd, "--start", DAYS[1]], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     clicks = failed / "lake" / "_pending" / "link_clicks" / f"dt={DAYS[1]}"
-    assert kill_when(proc, clicks.exists), "the run ended before it ingested link_clicks"
+    while not clicks.exists():
+        assert proc.poll() is None, "the run ended before it ingested link_clicks"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGINT and "SIGINT: stopped" in err.decode()
     [left] = IngestJournal(failed / "lake").runs().values()
     assert left["days"] == [DAYS[1]] and "link_clicks" not in left["done"]
 
