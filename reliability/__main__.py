@@ -32,6 +32,18 @@ def table(rows) -> str:
     return "\n".join(lines)
 
 
+def _with_earlier_rows(rows: list, names: list[str]) -> list:
+    """A run of some scenarios keeps the latest rows of the others, in the table's order."""
+    latest = ROOT / "reliability" / "results" / "latest.json"
+    if not names or not latest.exists():
+        return rows
+    from reliability.harness import Row
+
+    earlier = [Row(**r) for r in json.loads(latest.read_text())["rows"] if r.get("group") not in names]
+    order = list(SCENARIOS)
+    return sorted(earlier + rows, key=lambda r: order.index(r.group) if r.group in order else len(order))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m reliability", description=__doc__)
     p.add_argument("names", nargs="*", help=f"scenarios to run (default: all): {', '.join(SCENARIOS)}")
@@ -54,14 +66,17 @@ def main(argv=None) -> int:
 
             got = [Row(name, "crashed", f"{type(exc).__name__}: {str(exc)[:150]}", False)]
         for row in got:
+            row.group = name
             print(f"    {'pass' if row.passed else 'FAIL'}  {row.scenario}: {row.figure}", flush=True)
         rows += got
+    print("\n" + table(rows))
+    rows = _with_earlier_rows(rows, args.names)
     text = table(rows)
-    print("\n" + text)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     summary = (
-        f"{sum(r.passed for r in rows)}/{len(rows)} passed in {time.monotonic() - started:.0f} s ({stamp}, {machine})"
+        f"{sum(r.passed for r in rows)}/{len(rows)} passed ({stamp}, {machine}; "
+        f"this run: {', '.join(args.names) or 'all scenarios'} in {time.monotonic() - started:.0f} s)"
     )
     print(summary)
     results = ROOT / "reliability" / "results"

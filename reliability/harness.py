@@ -30,6 +30,7 @@ class Row:
     figure: str
     passed: bool
     seconds: float = 0.0
+    group: str = ""  # the scenario function's name in SCENARIOS (set by the runner)
 
 
 def generate(landing: Path, start: str = DAY1, days: int = 3, seed: int = 7, **rates) -> Path:
