@@ -18,6 +18,7 @@ import duckdb
 from dagster import DagsterRunStatus, RunsFilter
 
 from assets.feeds import FEEDS
+from assets.ingest.interrupted import IngestJournal, run_finished
 from assets.ingest.lake import Lake
 from assets.ingest.landing import manifest_exists
 from assets.pending_days import PendingDays
@@ -26,6 +27,7 @@ from assets.settings import Settings
 from .deliveries import IN_PROGRESS
 from .failures import describe_failure, run_days
 from .freshness import WATCHED, max_age
+from .instance import worker_is_gone
 from .jobs import DAILY_JOB
 
 RECENT_RUNS = 500  # the newest runs looked at to find each day's latest outcome
@@ -101,15 +103,29 @@ def gather(settings: Settings, instance, now: datetime | None = None) -> dict:
     }
     outcomes = _day_outcomes(instance)
     pending = PendingDays(settings.data_dir).days()
+    committed = {feed: set(lake.committed_days(feed)) for feed in FEEDS}
+    # A run still marked in progress whose process is gone was killed or stopped: it is blocked too
+    # (the next `cwh run`, or the daemon's run monitoring, marks it failed).
+    dead = {day for day, run in outcomes.items() if run.status in IN_PROGRESS and worker_is_gone(instance, run)}
     blocked = []
     for day, run in sorted(outcomes.items()):
-        if run.status not in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED):
+        if run.status not in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED) and day not in dead:
             continue
         failure = {k: v for k, v in describe_failure(instance, run).items() if k not in ("days", "job")}
-        # Staged, then published by a later run's marts (no longer pending): its data is in the marts.
-        failure["since_published"] = failure["staged"] and day not in pending
+        if day in dead:
+            failure["cause"] = "its process is gone (killed or stopped mid-run); the next run finishes its work"
+        # Every feed committed since (by a re-run or a later run's catch-up) and nothing pending: a
+        # later run's marts carry the day, its data is published.
+        failure["since_published"] = day not in pending and all(day in days for days in committed.values())
         blocked.append({"day": day, **failure})
-    running = sorted(day for day, run in outcomes.items() if run.status in IN_PROGRESS)
+    running = sorted(day for day, run in outcomes.items() if run.status in IN_PROGRESS and day not in dead)
+    journal, ended = IngestJournal(settings.lake_dir), run_finished(instance)
+    gone = {run.run_id for day, run in outcomes.items() if day in dead}
+    unread = [
+        {"feed": feed, "day": day}
+        for feed in FEEDS
+        for day in journal.left_undone(feed, "", lambda run_id: run_id in gone or ended(run_id))
+    ]
     return {
         "data_dir": str(settings.data_dir),
         "feeds": feeds,
@@ -117,6 +133,7 @@ def gather(settings: Settings, instance, now: datetime | None = None) -> dict:
         "blocked_days": blocked,
         "running_days": running,
         "pending_days": pending,
+        "unread_feed_days": unread,
         "freshness": _freshness(instance, now),
         "alerts": str(settings.data_dir / "logs" / "alerts.jsonl"),
     }
@@ -124,7 +141,12 @@ def gather(settings: Settings, instance, now: datetime | None = None) -> dict:
 
 def needs_attention(status: dict) -> bool:
     blocked = [b for b in status["blocked_days"] if not b["since_published"]]
-    return bool(blocked or status["pending_days"] or not all(f["fresh"] for f in status["freshness"]))
+    return bool(
+        blocked
+        or status["pending_days"]
+        or status["unread_feed_days"]
+        or not all(f["fresh"] for f in status["freshness"])
+    )
 
 
 def render(status: dict) -> str:
@@ -143,15 +165,18 @@ def render(status: dict) -> str:
     if not status["blocked_days"]:
         out.append("  none")
     for b in status["blocked_days"]:
-        since = " (staged; published since by a later run)" if b["since_published"] else ""
+        since = " (published since by a later run)" if b["since_published"] else ""
         out.append(f"  {b['day']}  run {b['run_id']}{since}: {b['cause']}")
         for g in b["failed_gates"]:
             first = g["description"].splitlines()[0] if g["description"] else ""
             out.append(f"      gate {g['gate']} on {g['asset']}: {first}")
     if status["running_days"]:
         out += ["", f"running: {', '.join(status['running_days'])}"]
-    out += ["", "pending days (staged, marts not yet published; the next successful run rebuilds them):"]
+    out += ["", "pending days (committed or staged, marts not yet published; the next successful run builds them):"]
     out.append("  " + (", ".join(status["pending_days"]) or "none"))
+    if status["unread_feed_days"]:
+        out += ["", "feed-days a stopped run left unread (the next run of any day ingests them first):"]
+        out += [f"  {u['day']}  {u['feed']}" for u in status["unread_feed_days"]]
     out += ["", "freshness:"]
     width = max(len(f["asset"]) for f in status["freshness"])
     for f in status["freshness"]:

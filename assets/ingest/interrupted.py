@@ -80,3 +80,13 @@ class IngestJournal:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+
+
+def run_finished(instance) -> Callable[[str], bool]:
+    """Whether a run (by id) on the Dagster instance has ended; one it no longer knows counts as ended."""
+
+    def finished(run_id: str) -> bool:
+        run = instance.get_run_by_id(run_id)
+        return run is None or run.is_finished
+
+    return finished

@@ -23,7 +23,7 @@ from dagster import (
 from assets.feeds import FEEDS
 from assets.gates import log as gate_log
 from assets.ingest.feed_day import ingest_feed_day
-from assets.ingest.interrupted import IngestJournal
+from assets.ingest.interrupted import IngestJournal, run_finished
 from assets.ingest.lake import Lake
 from assets.ingest.landing import DeliveryError
 from assets.ingest.raw_gate import audit_pending
@@ -59,16 +59,6 @@ landing_specs = [
     )
     for f in FEEDS
 ]
-
-
-def _finished(context: AssetExecutionContext):
-    """Whether a run (by id) has ended; one the instance no longer knows counts as ended."""
-
-    def finished(run_id: str) -> bool:
-        run = context.instance.get_run_by_id(run_id)
-        return run is None or run.is_finished
-
-    return finished
 
 
 def _raw_asset(feed: str):
@@ -108,7 +98,11 @@ def _raw_asset(feed: str):
         journal.begin(context.run.run_id, run_days)
         # Feed-days a killed run never finished come first (assets/ingest/interrupted.py). Their
         # outcome is reported, but a bad one does not block this run's days: it blocks only itself.
-        caught_up = [d for d in journal.left_undone(feed, context.run.run_id, _finished(context)) if d not in run_days]
+        caught_up = [
+            d
+            for d in journal.left_undone(feed, context.run.run_id, run_finished(context.instance))
+            if d not in run_days
+        ]
         if caught_up:
             report(context, f"ingest {feed}: first the day(s) an interrupted run left: {', '.join(caught_up)}")
         days, failed = [], []

@@ -72,7 +72,7 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, 
     assert {feed["committed"] for feed in after["feeds"].values()} == {DAYS[2]}
 
 
-def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread(three_days, tmp_path):
+def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread(three_days, tmp_path, capsys):
     landing, expected = three_days
     failed = tmp_path / "failed"
     assert run_days(landing, failed, DAYS[0]) == 0
@@ -89,6 +89,10 @@ def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread
     assert proc.returncode == 128 + signal.SIGINT and "SIGINT: stopped" in err.decode()
     [left] = IngestJournal(failed / "lake").runs().values()
     assert left["days"] == [DAYS[1]] and "link_clicks" not in left["done"]
+    code, before = status(capsys, landing, failed)
+    assert code == 1 and {"feed": "link_clicks", "day": DAYS[1]} in before["unread_feed_days"]
+    [stopped] = before["blocked_days"]
+    assert stopped["day"] == DAYS[1] and "process is gone" in stopped["cause"] and not before["running_days"]
 
     # Day 3 only: it ingests day 2's unread feeds first, and publishes the truth over days 1-3.
     assert run_days(landing, failed, DAYS[2]) == 0
@@ -96,3 +100,5 @@ def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread
     for name in expected:
         assert got[name] == expected[name], f"{name} differs from a clean run of every day"
     assert IngestJournal(failed / "lake").runs() == {} and PendingDays(failed).days() == []
+    code, after = status(capsys, landing, failed)
+    assert code == 0 and after["unread_feed_days"] == [] and after["blocked_days"][0]["since_published"]
