@@ -351,18 +351,37 @@ def first_listings(landing: Path, feed: str, dt: str) -> dict[str, tuple[str, st
     for day in days:
         if day >= dt:
             break
-        try:
-            folder = _Folder(landing, feed, day)
-        except DeliveryError:
-            continue
-        try:
-            listed = _load_manifest(folder, feed, day)
-        except DeliveryError:
-            continue
-        finally:
-            folder.close()
-        for name in sorted(listed):
-            entry = listed[name]
-            if unsafe_name_reason(entry.get("name")) is None and _entry_problem(entry) is None:
-                first.setdefault(entry["sha256"], (day, name))
+        for sha, name in _listing(landing, feed, day):
+            first.setdefault(sha, (day, name))
     return first
+
+
+# (landing, feed, day) -> (manifest stamp, [(sha256, name)]): each manifest is parsed once per
+# process while it is unchanged, so a backfill's feed-days do not re-read every earlier manifest.
+_listings: dict[tuple[str, str, str], tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _listing(landing: Path, feed: str, day: str) -> list[tuple[str, str]]:
+    """(sha256, name) of a day's usable manifest entries, by name; [] when unreadable or unsafe."""
+    key, stamp = (str(landing), feed, day), manifest_stamp(landing, feed, day)
+    cached = _listings.get(key)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        folder = _Folder(landing, feed, day)
+    except DeliveryError:
+        return []
+    try:
+        listed = _load_manifest(folder, feed, day)
+    except DeliveryError:
+        return []
+    finally:
+        folder.close()
+    entries = [
+        (listed[name]["sha256"], name)
+        for name in sorted(listed)
+        if unsafe_name_reason(listed[name].get("name")) is None and _entry_problem(listed[name]) is None
+    ]
+    if stamp is not None:
+        _listings[key] = (stamp, entries)
+    return entries
