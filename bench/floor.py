@@ -67,7 +67,10 @@ def compile_models(settings: Settings, workdir: Path) -> list[tuple[str, str]]:
 
     for uid in sorted(models):
         visit(uid)
-    return [(models[u]["name"], (target / "compiled" / "creator_warehouse" / models[u]["original_file_path"]).read_text()) for u in order]
+    return [
+        (models[u]["name"], (target / "compiled" / "creator_warehouse" / models[u]["original_file_path"]).read_text())
+        for u in order
+    ]
 
 
 def run(settings: Settings, day: str, models: list[tuple[str, str]]) -> dict:
