@@ -237,15 +237,18 @@ def _entry_problem(entry: dict) -> str | None:
     return None
 
 
-def read_delivery(landing: Path, feed: str, dt: str, limits: InputLimits = InputLimits()) -> Delivery:
+def read_delivery(landing: Path, feed: str, dt: str, limits: InputLimits = InputLimits(), on_file=None) -> Delivery:
+    """The delivery's files, checked against its manifest. `on_file`, given, receives each accepted
+    file as soon as it is read and returns what to keep of it in `files` (e.g. without its lines),
+    so a caller that loads files one by one holds one file's bytes at a time."""
     folder = _Folder(landing, feed, dt)
     try:
-        return _read(folder, feed, dt, limits)
+        return _read(folder, feed, dt, limits, on_file)
     finally:
         folder.close()
 
 
-def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
+def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits, on_file) -> Delivery:
     listed = _load_manifest(folder, feed, dt)
     delivery = Delivery(feed=feed, dt=dt, folder=folder.path)
     reject = delivery.rejected.append
@@ -326,7 +329,9 @@ def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
                 )
             )
             continue
-        delivery.files.append(DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows))
+        accepted = DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows)
+        delivery.files.append(on_file(accepted) if on_file else accepted)
+        del raw, lines, accepted  # one file's bytes at a time
     for name in sorted(set(plain) - present):
         reject(FileRejection(name, "missing_file", f"{folder.path / name} is listed in {MANIFEST} but absent"))
     return delivery
