@@ -49,8 +49,9 @@ test: install
 reliability: install
 	$(BIN)/python -m reliability --readme
 
-# Performance figures against the floor (small, medium and large scales; about an hour here with
-# the 60-day history of each). Writes bench/results/<date>-<scale>.json and the README's table.
+# Performance figures against the floor: small, medium (with its 60-day history) and large scales,
+# roughly 2 hours on 2 cores, most of it generating and loading the histories. Writes
+# bench/results/<date>-<scale>.json and the README's table.
 # A quick run: make bench BENCH_ARGS="--scales small --history 1,3 --repeat 1"
 BENCH_ARGS ?=
 bench: install

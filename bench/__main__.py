@@ -6,7 +6,8 @@
     python -m bench --readme-only                     # the README table from the latest results
 
 Parts: generate (seconds a day), day (a day on top of the shortest history, by stage), history
-(the same day on the longest history: the ratio to the shortest), floor (bench/floor.py, checked
+(the same day on the longest history: the ratio to the shortest; medium only unless
+--history-scales says otherwise), floor (bench/floor.py, checked
 equal to the publish of that day). On the small scale the day is the near-empty day. Figures are
 printed and written, never asserted: targets are read by people (README, Performance).
 """
@@ -32,6 +33,8 @@ PARTS = ("generate", "day", "history", "floor")
 
 def measure_scale(scale: str, parts: set[str], histories: list[int], repeat: int, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
+    if "history" not in parts:
+        histories = histories[:1]
     short, long = min(histories), max(histories)
     offset = long  # the measured day: after the longest history
     landing = work / "landing"
@@ -55,7 +58,7 @@ def measure_scale(scale: str, parts: set[str], histories: list[int], repeat: int
         )
     if "floor" in parts:
         # A day run on no history is the publish of that day alone, which the floor must equal.
-        alone = work / "day-run" if "day" in parts and short == 0 else None
+        alone = work / "on-0-days" if "day" in parts and short == 0 else None
         result["floor"] = figures.measure_floor(landing, work, offset, repeat, alone)
         if "day" in result:
             result["day_vs_floor"] = result["day"]["wall_s"] / result["floor"]["wall_s"]
@@ -70,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scales", default="small,medium,large", help="comma-separated: small, medium, large")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated, of: {', '.join(PARTS)}")
     p.add_argument("--history", default="7,60", help="history lengths in days (shortest: the day; longest: the ratio)")
+    p.add_argument(
+        "--history-scales",
+        default="medium",
+        help="scales whose history ratio is measured (60 large days would take hours to build here)",
+    )
     p.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is reported)")
     p.add_argument("--work", help="keep landing zones and data dirs here (reused across invocations)")
     p.add_argument("--results", default=str(RESULTS), help="folder of the JSON results")
@@ -87,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(args.work or tempfile.mkdtemp(prefix="cwh-bench-"))
         results.mkdir(parents=True, exist_ok=True)
         for scale in args.scales.split(","):
-            result = measure_scale(scale, parts, histories, args.repeat, work / scale)
+            scale_parts = parts if scale in args.history_scales.split(",") else parts - {"history"}
+            result = measure_scale(scale, scale_parts, histories, args.repeat, work / scale)
             out = results / f"{result['date']}-{scale}.json"
             out.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
             print(f"[{scale}] wrote {out}", flush=True)

@@ -63,14 +63,14 @@ def build_history(landing: Path, data: Path, first: int, last: int) -> float:
     )
 
 
-def run_day(landing: Path, history: Path | None, work: Path, day: str) -> dict:
-    """One `cwh run` of `day`, as the schedule starts it, on a copy of `history` (None: empty),
-    in work/day-run (left there)."""
-    data = work / "day-run"
+def run_day(landing: Path, data: Path, pristine: Path | None, day: str) -> dict:
+    """One `cwh run` of `day` in `data`, as the schedule starts it. `data` is first reset to a copy
+    of `pristine` (None: empty): the data dir keeps its path, so dbt's partial parse state (kept
+    under it, and keyed on it) carries over as it does from one scheduled day to the next."""
     shutil.rmtree(data, ignore_errors=True)
-    if history is not None:
-        shutil.copytree(history, data, symlinks=True)
-    out = work / "probe.json"
+    if pristine is not None:
+        shutil.copytree(pristine, data, symlinks=True)
+    out = data.parent / f"{data.name}.probe.json"
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "bench.probe", str(out), "run", "--landing", str(landing), "--data-dir", str(data)]
@@ -113,9 +113,14 @@ def median_of(runs: list[dict]) -> dict:
 
 def measure_day(landing: Path, work: Path, history_days: int, day_offset: int, repeat: int) -> dict:
     """The day at `day_offset` on top of the `history_days` days before it: median of `repeat` runs."""
-    history = work / f"history-{history_days}"
-    built = build_history(landing, history, day_offset - history_days, day_offset - 1) if history_days else 0.0
-    runs = [run_day(landing, history if history_days else None, work, day_at(day_offset)) for _ in range(repeat)]
+    data = work / f"on-{history_days}-days"
+    built, pristine = 0.0, None
+    if history_days:
+        built = build_history(landing, data, day_offset - history_days, day_offset - 1)
+        pristine = work / f"history-{history_days}"
+        shutil.rmtree(pristine, ignore_errors=True)
+        shutil.copytree(data, pristine, symlinks=True)
+    runs = [run_day(landing, data, pristine, day_at(day_offset)) for _ in range(repeat)]
     return {"day": day_at(day_offset), "history_days": history_days, "history_build_s": built, **median_of(runs)}
 
 
