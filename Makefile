@@ -52,7 +52,7 @@ reliability: install
 # Performance figures against the floor: small, medium (with its 60-day history) and large scales,
 # roughly 2 hours on 2 cores, most of it generating and loading the histories. Writes
 # bench/results/<date>-<scale>.json and the README's table.
-# A quick run: make bench BENCH_ARGS="--scales small --history 1,3 --repeat 1"
+# A quick run: make bench BENCH_ARGS="--scales small --history 1 --repeat 1"
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
