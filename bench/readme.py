@@ -66,7 +66,12 @@ def _rows(data: dict[str, dict]) -> list[tuple[str, list[str]]]:
 
 
 def render(data: dict[str, dict]) -> str:
-    header = "| figure | " + " | ".join(f"{s} ({data[s]['date']})" if s in data else s for s in SCALES) + " |"
+    label = {"small": "small, a near-empty day"}
+    header = (
+        "| figure | "
+        + " | ".join(f"{label.get(s, s)} ({data[s]['date']})" if s in data else label.get(s, s) for s in SCALES)
+        + " |"
+    )
     lines = [header, "|---|" + "---|" * len(SCALES)]
     lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in _rows(data)]
     machines = {json.dumps(d["machine"], sort_keys=True) for d in data.values()}
