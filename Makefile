@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SODA_CORE_TELEMETRY_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install demo test lint lint-python lint-sql reliability dev docs contracts clean
+.PHONY: install demo test lint lint-python lint-sql reliability bench dev docs contracts clean
 
 install: $(VENV)/.installed
 
@@ -48,6 +48,14 @@ test: install
 # table into README.md.
 reliability: install
 	$(BIN)/python -m reliability --readme
+
+# Performance figures against the floor: small, medium (with its 60-day history) and large scales,
+# roughly 2 hours on 2 cores, most of it generating and loading the histories. Writes
+# bench/results/<date>-<scale>.json and the README's table.
+# A quick run: make bench BENCH_ARGS="--scales small --history 1 --repeat 1"
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Lint: ruff (rules and line length in pyproject.toml) on the Python code, sqlfluff with the dbt
 # templater on the dbt project (.sqlfluff). Both must pass; CI runs this before the tests.

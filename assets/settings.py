@@ -29,7 +29,12 @@ class Settings:
     pii_salt: str = DEFAULT_PII_SALT
     quarantine_max_rate: float = 0.01
     quarantine_min_records: int = 10
-    duckdb_memory_limit: str = "1GB"  # per DuckDB database (ingestion, dbt's warehouse); beyond it they spill to disk
+    duckdb_memory_limit: str = (
+        "1GB"  # per DuckDB database (ingestion, dbt, gates, publish); beyond it they spill to disk
+    )
+    # A range of days is run as consecutive runs of at most this many days each: what one run's dbt
+    # statements hold grows with its days, so a backfill of any length stays within memory.
+    max_days_per_run: int = 7
     # Bounded work per landing file and line, whatever a delivery holds (see assets/ingest/lines.py).
     max_file_bytes: int = InputLimits.max_file_bytes
     max_gzip_ratio: float = InputLimits.max_gzip_ratio
@@ -46,12 +51,15 @@ class Settings:
             "quarantine_max_rate": _env("CWH_QUARANTINE_MAX_RATE", cls.quarantine_max_rate, float),
             "quarantine_min_records": _env("CWH_QUARANTINE_MIN_RECORDS", cls.quarantine_min_records, int),
             "duckdb_memory_limit": os.environ.get("CWH_DUCKDB_MEMORY_LIMIT", cls.duckdb_memory_limit),
+            "max_days_per_run": _env("CWH_MAX_DAYS_PER_RUN", cls.max_days_per_run, int),
             "max_file_bytes": _env("CWH_MAX_FILE_BYTES", cls.max_file_bytes, parse_bytes),
             "max_gzip_ratio": _env("CWH_MAX_GZIP_RATIO", cls.max_gzip_ratio, float),
             "max_line_bytes": _env("CWH_MAX_LINE_BYTES", cls.max_line_bytes, parse_bytes),
             "max_json_depth": _env("CWH_MAX_JSON_DEPTH", cls.max_json_depth, int),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["max_days_per_run"] < 1:
+            raise SettingsError(f"CWH_MAX_DAYS_PER_RUN={values['max_days_per_run']!r} must be at least 1")
         values["landing_dir"] = Path(values["landing_dir"]).resolve()
         values["data_dir"] = Path(values["data_dir"]).resolve()
         return cls(**values)
@@ -64,6 +72,12 @@ class Settings:
                 "which anyone can read in the source. Set a secret CWH_PII_SALT, or CWH_ALLOW_DEV_SALT=1 for "
                 "simulated data (make demo does)."
             )
+
+    def duckdb_config(self, temp_directory: Path) -> dict[str, str]:
+        """Configuration of every DuckDB database the pipeline opens: without it DuckDB may take 80%
+        of the machine's memory per database, and several are open in one run's process."""
+        temp_directory.mkdir(parents=True, exist_ok=True)
+        return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(temp_directory)}
 
     @property
     def input_limits(self) -> InputLimits:
@@ -79,6 +93,11 @@ class Settings:
         return self.data_dir / "warehouse" / "warehouse.duckdb"
 
     @property
+    def scratch_dir(self) -> Path:
+        """Where DuckDB databases other than ingestion's and dbt's spill beyond their memory limit."""
+        return self.data_dir / "tmp"
+
+    @property
     def published_path(self) -> Path:
         return self.data_dir / "published" / "marts.duckdb"
 
@@ -90,6 +109,7 @@ class Settings:
         os.environ["CWH_QUARANTINE_MAX_RATE"] = str(self.quarantine_max_rate)
         os.environ["CWH_QUARANTINE_MIN_RECORDS"] = str(self.quarantine_min_records)
         os.environ["CWH_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["CWH_MAX_DAYS_PER_RUN"] = str(self.max_days_per_run)
         os.environ["CWH_MAX_FILE_BYTES"] = str(self.max_file_bytes)
         os.environ["CWH_MAX_GZIP_RATIO"] = str(self.max_gzip_ratio)
         os.environ["CWH_MAX_LINE_BYTES"] = str(self.max_line_bytes)

@@ -111,7 +111,10 @@ def cmd_run(args) -> int:
     from orchestration.run_display import RunDisplay
 
     days = _days(args.start, end)
-    batches = [[d] for d in days] if args.per_day else [days]
+    # A range is a backfill: consecutive runs of at most max_days_per_run days (--per-day: one each).
+    # A run's dbt statements hold what its days delivered, so bounding the days bounds the memory.
+    size = 1 if args.per_day else settings.max_days_per_run
+    batches = [days[i : i + size] for i in range(0, len(days), size)]
     # The bar counts feed-days (ingest and raw gate) and the five stages each run has after them.
     display = RunDisplay(total_units=len(days) * len(FEEDS) + 5 * len(batches), stream=sys.stdout)
     progress = logging.getLogger("cwh.progress")
@@ -169,8 +172,8 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
         print(f"delivery day(s) outside the partitions: {', '.join(outside[:3])}", file=terminal_err)
         return 2
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-    # Default: the whole range is one Dagster run (a backfill): every feed-day is ingested and gated
-    # in order, then dbt builds all of them at once. --per-day runs one run per day, as the schedule does.
+    # Each batch is one Dagster run (a backfill): every feed-day is ingested and gated in order, then
+    # dbt builds all of them at once. --per-day runs one run per day, as the schedule does.
     for n, batch in enumerate(batches, start=1):
         label = batch[0] if len(batch) == 1 else f"{batch[0]}..{batch[-1]}"
         display.start_run(label, feed_days=len(batch) * len(FEEDS))
@@ -312,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--per-day",
         action="store_true",
-        help="one Dagster run per day, stopping at the first blocked day (default: one run for the range)",
+        help="one Dagster run per day, stopping at the first blocked day (default: one run per "
+        "$CWH_MAX_DAYS_PER_RUN days of the range, 7 unless set)",
     )
     r.add_argument(
         "--full-refresh",

@@ -54,7 +54,9 @@ def _stage_gates(stage: str):
         # so a gate's cost follows the day, not the history; reconciliations compare whole tables.
         # Days an earlier run left unbuilt are rebuilt by this run's dbt steps: their rows are checked too.
         days = ",".join(PendingDays(settings.data_dir).scope(run_delivery_days(context.run.tags)))
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        con = duckdb.connect(
+            str(settings.warehouse_path), read_only=True, config=settings.duckdb_config(settings.scratch_dir / "gates")
+        )
         try:
             failed = []
             for path in paths:

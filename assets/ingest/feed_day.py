@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from assets.feeds import FEEDS
 from assets.ingest.lake import PART, Lake
-from assets.ingest.landing import first_listings, printable, read_delivery
+from assets.ingest.landing import DataFile, first_listings, printable, read_delivery
 from assets.ingest.lines import UNSAFE_LINE_REASONS, Lines
 from assets.ingest.validate import validation_sql
 from assets.settings import InputLimits
@@ -106,21 +106,18 @@ def _reject_lenient_json(con: duckdb.DuckDBPyConnection, feed) -> None:
         )
 
 
-def _files_to_load(delivery, earlier_days: set[str], result: IngestResult):
-    """The delivery's files to load (name -> lines, name -> sha256); re-deliveries are counted, not loaded."""
-    accepted: dict[str, Lines] = {}
-    sha_of: dict[str, str] = {}
-    for f in delivery.files:
-        result.lines_read += f.rows
-        if f.sha256 in earlier_days or f.sha256 in set(sha_of.values()):  # a re-delivered file adds nothing
-            result.files_redelivered += 1
-            result.duplicates_skipped += f.rows
-            continue
-        result.files += 1
-        result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": f.rows})
-        accepted[f.name] = f.lines
-        sha_of[f.name] = f.sha256
-    return accepted, sha_of
+def _to_load(f, earlier_days: set[str], loaded: dict[str, str], result: IngestResult) -> bool:
+    """Count a delivered file; whether to load it (False: a re-delivery, counted, not loaded).
+    `loaded`: name -> sha256 of the delivery's files loaded so far."""
+    result.lines_read += f.rows
+    if f.sha256 in earlier_days or f.sha256 in loaded.values():  # a re-delivered file adds nothing
+        result.files_redelivered += 1
+        result.duplicates_skipped += f.rows
+        return False
+    result.files += 1
+    result.ledger_files.append({"name": f.name, "sha256": f.sha256, "rows": f.rows})
+    loaded[f.name] = f.sha256
+    return True
 
 
 def ingest_feed_day(
@@ -132,10 +129,38 @@ def ingest_feed_day(
     bound the work any one file or line can cause. Nothing is ever written into the landing zone.
     """
     feed = FEEDS[feed_name]
-    delivery = read_delivery(landing, feed_name, dt, limits)
     result = IngestResult(feed=feed_name, dt=dt)
     listed_earlier = first_listings(landing, feed_name, dt)
-    accepted, sha_of = _files_to_load(delivery, lake.files_committed_earlier(feed_name, dt), result)
+    earlier_days = lake.files_committed_earlier(feed_name, dt)
+    # Memory stays bounded whatever the delivery's size: each file's lines go into DuckDB as soon
+    # as the file is read and checked (then only DuckDB holds them, spilling to the lake's scratch
+    # folder beyond memory_limit), so at most one file's bytes are held in Python at a time.
+    scratch = lake.root / "_tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(scratch)})
+    try:
+        return _ingest(con, lake, landing, feed, dt, limits, result, listed_earlier, earlier_days)
+    finally:
+        con.close()
+
+
+def _ingest(con, lake, landing, feed, dt, limits, result, listed_earlier, earlier_days) -> IngestResult:
+    feed_name = feed.name
+    con.execute("SET enable_progress_bar = false")
+    con.register("no_lines", _lines_table({}))
+    con.execute("CREATE TEMP TABLE lines AS SELECT * FROM no_lines")
+    con.unregister("no_lines")
+    sha_of: dict[str, str] = {}
+
+    def load(f: DataFile) -> DataFile:
+        if _to_load(f, earlier_days, sha_of, result):
+            con.register("file_lines", _lines_table({f.name: f.lines}))
+            con.execute("INSERT INTO lines SELECT * FROM file_lines")
+            con.unregister("file_lines")
+        return replace(f, lines=Lines.empty())
+
+    delivery = read_delivery(landing, feed_name, dt, limits, on_file=load)
+    names = list(sha_of)
 
     # Files rejected whole: every readable line is quarantined with the file's reason.
     rejected_rows: list[tuple[str, int | None, str | None, str, str, str | None]] = []
@@ -162,101 +187,85 @@ def ingest_feed_day(
             suffix = ".jsonl.gz" if rej.file.endswith(".gz") else ".jsonl"
             (qdir / "files" / f"{rej.sha256}{suffix}").write_bytes(rej.raw)
 
-    # Memory stays bounded whatever the delivery's size: DuckDB spills its tables to the lake's
-    # scratch folder beyond memory_limit, and the delivery's bytes are released as soon as
-    # DuckDB holds the lines.
-    scratch = lake.root / "_tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(scratch)})
-    try:
-        con.execute("SET enable_progress_bar = false")
-        con.register("arrow_lines", _lines_table(accepted))
-        con.execute("CREATE TEMP TABLE lines AS SELECT * FROM arrow_lines")  # scans in parallel from here
-        con.unregister("arrow_lines")
-        names = list(accepted)
-        accepted.clear()
-        delivery.files.clear()
-        con.register(
-            "rejected_files",
-            pa.table(
-                {
-                    "file": pa.array([r[0] for r in rejected_rows], pa.string()),
-                    "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
-                    "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
-                    "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
-                    "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
-                    "file_sha256": pa.array([r[5] for r in rejected_rows], pa.string()),
-                }
-            ),
-        )
-        # Per loaded file: its sha256 (a quarantined line re-delivered in a file with the same
-        # bytes is then recognisably the same line) and its first delivery (_order_dt,
-        # _order_file), which staging ranks records by, so a copy loaded before its original
-        # ranks as the original does, whatever order the days run in.
-        firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in names]
-        con.register(
-            "file_hashes",
-            pa.table(
-                {
-                    "file": pa.array(names, pa.string()),
-                    "file_sha256": pa.array([sha_of[name] for name in names], pa.string()),
-                    "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
-                    "_order_file": pa.array([n for _, n in firsts], pa.string()),
-                }
-            ),
-        )
-        con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
-        con.execute("DROP TABLE lines")
-        _reject_lenient_json(con, feed)
-        # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
-        # seen twice (by a 128-bit hash, then compared in full) need ranking, which keeps this cheap.
-        # Only the later copies are kept in a table (a few rows), not a second copy of the records.
-        con.execute("""
-            CREATE TEMP TABLE later_copies AS
-            WITH hashed AS (SELECT file, line, md5_number(text) AS h FROM judged WHERE reason IS NULL),
-                 repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1),
-                 ranks AS (SELECT file, line, row_number() OVER (PARTITION BY text ORDER BY file, line) AS copy_no
-                           FROM judged WHERE reason IS NULL
-                             AND (file, line) IN (SELECT file, line FROM hashed WHERE h IN (SELECT h FROM repeated)))
-            SELECT file, line FROM ranks WHERE copy_no > 1
-        """)
-        cols = ", ".join(f'"{n}"' for n in feed.field_names)
-        con.execute(f"""
-            COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra, _order_dt, _order_file
-                  FROM judged JOIN file_hashes USING (file)
-                  WHERE reason IS NULL AND NOT EXISTS (SELECT 1 FROM later_copies c WHERE c.file = judged.file AND c.line = judged.line)
-                  ORDER BY file, line)
-            TO '{pending / PART}' (FORMAT parquet, COMPRESSION zstd)
-        """)
-        con.execute(f"""
-            COPY (
-              SELECT '{feed_name}' AS feed, DATE '{dt}' AS dt, file, line, reason, field,
-                     NULL::VARCHAR AS detail, text AS raw, file_sha256
-              FROM judged LEFT JOIN file_hashes USING (file) WHERE reason IS NOT NULL
-              UNION ALL
-              SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw, file_sha256 FROM rejected_files
-              ORDER BY file, line NULLS FIRST
-            ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
-        """)
-        copies = con.execute("SELECT count(*) FROM later_copies").fetchone()[0]
-        result.valid = con.execute("SELECT count(*) FROM judged WHERE reason IS NULL").fetchone()[0] - copies
-        result.duplicates_skipped += copies
-        unsafe = ", ".join(f"'{r}'" for r in UNSAFE_LINE_REASONS)
-        result.unsafe_records = con.execute(f"SELECT count(*) FROM judged WHERE reason IN ({unsafe})").fetchone()[0]
-        if result.unsafe_records:
-            first = con.execute(
-                f"SELECT reason, file, line FROM judged WHERE reason IN ({unsafe}) ORDER BY file, line LIMIT 5"
-            ).fetchall()
-            result.record_errors = [
-                f"{reason}: {delivery.folder / printable(file)} line {line}" for reason, file, line in first
-            ]
-            if result.unsafe_records > len(first):
-                result.record_errors.append(f"... and {result.unsafe_records - len(first):,} more such records")
-        by_reason = con.execute(f"""
-            SELECT reason, count(*) FROM read_parquet('{qdir / PART}') WHERE line IS NOT NULL GROUP BY 1 ORDER BY 1
-        """).fetchall()
-    finally:
-        con.close()
+    con.register(
+        "rejected_files",
+        pa.table(
+            {
+                "file": pa.array([r[0] for r in rejected_rows], pa.string()),
+                "line": pa.array([r[1] for r in rejected_rows], pa.int64()),
+                "raw": pa.array([r[2] for r in rejected_rows], pa.string()),
+                "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
+                "detail": pa.array([r[4] for r in rejected_rows], pa.string()),
+                "file_sha256": pa.array([r[5] for r in rejected_rows], pa.string()),
+            }
+        ),
+    )
+    # Per loaded file: its sha256 (a quarantined line re-delivered in a file with the same
+    # bytes is then recognisably the same line) and its first delivery (_order_dt,
+    # _order_file), which staging ranks records by, so a copy loaded before its original
+    # ranks as the original does, whatever order the days run in.
+    firsts = [listed_earlier.get(sha_of[name], (dt, name)) for name in names]
+    con.register(
+        "file_hashes",
+        pa.table(
+            {
+                "file": pa.array(names, pa.string()),
+                "file_sha256": pa.array([sha_of[name] for name in names], pa.string()),
+                "_order_dt": pa.array([date.fromisoformat(d) for d, _ in firsts], pa.date32()),
+                "_order_file": pa.array([n for _, n in firsts], pa.string()),
+            }
+        ),
+    )
+    con.execute(f"CREATE TEMP TABLE judged AS {validation_sql(feed, 'lines')}")
+    con.execute("DROP TABLE lines")
+    _reject_lenient_json(con, feed)
+    # Exact duplicate records within the delivery: keep the first by (file, line). Only texts
+    # seen twice (by a 128-bit hash, then compared in full) need ranking, which keeps this cheap.
+    # Only the later copies are kept in a table (a few rows), not a second copy of the records.
+    con.execute("""
+        CREATE TEMP TABLE later_copies AS
+        WITH hashed AS (SELECT file, line, md5_number(text) AS h FROM judged WHERE reason IS NULL),
+             repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1),
+             ranks AS (SELECT file, line, row_number() OVER (PARTITION BY text ORDER BY file, line) AS copy_no
+                       FROM judged WHERE reason IS NULL
+                         AND (file, line) IN (SELECT file, line FROM hashed WHERE h IN (SELECT h FROM repeated)))
+        SELECT file, line FROM ranks WHERE copy_no > 1
+    """)
+    cols = ", ".join(f'"{n}"' for n in feed.field_names)
+    con.execute(f"""
+        COPY (SELECT {cols}, DATE '{dt}' AS _dt, file AS _file, line AS _line, _extra, _order_dt, _order_file
+              FROM judged JOIN file_hashes USING (file)
+              WHERE reason IS NULL AND NOT EXISTS (SELECT 1 FROM later_copies c WHERE c.file = judged.file AND c.line = judged.line)
+              ORDER BY file, line)
+        TO '{pending / PART}' (FORMAT parquet, COMPRESSION zstd)
+    """)
+    con.execute(f"""
+        COPY (
+          SELECT '{feed_name}' AS feed, DATE '{dt}' AS dt, file, line, reason, field,
+                 NULL::VARCHAR AS detail, text AS raw, file_sha256
+          FROM judged LEFT JOIN file_hashes USING (file) WHERE reason IS NOT NULL
+          UNION ALL
+          SELECT '{feed_name}', DATE '{dt}', file, line, reason, NULL, detail, raw, file_sha256 FROM rejected_files
+          ORDER BY file, line NULLS FIRST
+        ) TO '{qdir / PART}' (FORMAT parquet, COMPRESSION zstd)
+    """)
+    copies = con.execute("SELECT count(*) FROM later_copies").fetchone()[0]
+    result.valid = con.execute("SELECT count(*) FROM judged WHERE reason IS NULL").fetchone()[0] - copies
+    result.duplicates_skipped += copies
+    unsafe = ", ".join(f"'{r}'" for r in UNSAFE_LINE_REASONS)
+    result.unsafe_records = con.execute(f"SELECT count(*) FROM judged WHERE reason IN ({unsafe})").fetchone()[0]
+    if result.unsafe_records:
+        first = con.execute(
+            f"SELECT reason, file, line FROM judged WHERE reason IN ({unsafe}) ORDER BY file, line LIMIT 5"
+        ).fetchall()
+        result.record_errors = [
+            f"{reason}: {delivery.folder / printable(file)} line {line}" for reason, file, line in first
+        ]
+        if result.unsafe_records > len(first):
+            result.record_errors.append(f"... and {result.unsafe_records - len(first):,} more such records")
+    by_reason = con.execute(f"""
+        SELECT reason, count(*) FROM read_parquet('{qdir / PART}') WHERE line IS NOT NULL GROUP BY 1 ORDER BY 1
+    """).fetchall()
     result.quarantined_by_reason = dict(by_reason)
     result.quarantined = sum(result.quarantined_by_reason.values())
     return result

@@ -51,7 +51,7 @@ class Lake:
         """
         base = self.root / "_ledger" / feed
         ledgers = [p for p in base.glob("dt=*.json") if p.stem[3:] < dt] if base.exists() else []
-        return {entry["sha256"] for p in ledgers for entry in json.loads(p.read_text())["files"]}
+        return {sha for p in ledgers for sha in _ledger_shas(p)}
 
     def fresh_pending(self, feed: str, dt: str) -> Path:
         pending = self.pending_dir(feed, dt)
@@ -79,3 +79,17 @@ class Lake:
         tmp.write_text(json.dumps({"feed": feed, "dt": dt, "files": ledger_files}, indent=1, sort_keys=True))
         os.replace(tmp, ledger)
         return target
+
+
+# ledger path -> ((size, mtime), sha256s): each ledger is parsed once per process while unchanged,
+# so a backfill's feed-days do not re-read every earlier ledger.
+_ledgers: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
+
+
+def _ledger_shas(path: Path) -> frozenset[str]:
+    st = path.stat()
+    stamp = (st.st_size, st.st_mtime_ns)
+    cached = _ledgers.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _ledgers[path] = (stamp, frozenset(e["sha256"] for e in json.loads(path.read_text())["files"]))
+    return cached[1]

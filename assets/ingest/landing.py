@@ -237,15 +237,18 @@ def _entry_problem(entry: dict) -> str | None:
     return None
 
 
-def read_delivery(landing: Path, feed: str, dt: str, limits: InputLimits = InputLimits()) -> Delivery:
+def read_delivery(landing: Path, feed: str, dt: str, limits: InputLimits = InputLimits(), on_file=None) -> Delivery:
+    """The delivery's files, checked against its manifest. `on_file`, given, receives each accepted
+    file as soon as it is read and returns what to keep of it in `files` (e.g. without its lines),
+    so a caller that loads files one by one holds one file's bytes at a time."""
     folder = _Folder(landing, feed, dt)
     try:
-        return _read(folder, feed, dt, limits)
+        return _read(folder, feed, dt, limits, on_file)
     finally:
         folder.close()
 
 
-def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
+def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits, on_file) -> Delivery:
     listed = _load_manifest(folder, feed, dt)
     delivery = Delivery(feed=feed, dt=dt, folder=folder.path)
     reject = delivery.rejected.append
@@ -326,7 +329,9 @@ def _read(folder: _Folder, feed: str, dt: str, limits: InputLimits) -> Delivery:
                 )
             )
             continue
-        delivery.files.append(DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows))
+        accepted = DataFile(name=e.name, sha256=sha, lines=lines, rows=lines.rows)
+        delivery.files.append(on_file(accepted) if on_file else accepted)
+        del raw, lines, accepted  # one file's bytes at a time
     for name in sorted(set(plain) - present):
         reject(FileRejection(name, "missing_file", f"{folder.path / name} is listed in {MANIFEST} but absent"))
     return delivery
@@ -351,18 +356,37 @@ def first_listings(landing: Path, feed: str, dt: str) -> dict[str, tuple[str, st
     for day in days:
         if day >= dt:
             break
-        try:
-            folder = _Folder(landing, feed, day)
-        except DeliveryError:
-            continue
-        try:
-            listed = _load_manifest(folder, feed, day)
-        except DeliveryError:
-            continue
-        finally:
-            folder.close()
-        for name in sorted(listed):
-            entry = listed[name]
-            if unsafe_name_reason(entry.get("name")) is None and _entry_problem(entry) is None:
-                first.setdefault(entry["sha256"], (day, name))
+        for sha, name in _listing(landing, feed, day):
+            first.setdefault(sha, (day, name))
     return first
+
+
+# (landing, feed, day) -> (manifest stamp, [(sha256, name)]): each manifest is parsed once per
+# process while it is unchanged, so a backfill's feed-days do not re-read every earlier manifest.
+_listings: dict[tuple[str, str, str], tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _listing(landing: Path, feed: str, day: str) -> list[tuple[str, str]]:
+    """(sha256, name) of a day's usable manifest entries, by name; [] when unreadable or unsafe."""
+    key, stamp = (str(landing), feed, day), manifest_stamp(landing, feed, day)
+    cached = _listings.get(key)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        folder = _Folder(landing, feed, day)
+    except DeliveryError:
+        return []
+    try:
+        listed = _load_manifest(folder, feed, day)
+    except DeliveryError:
+        return []
+    finally:
+        folder.close()
+    entries = [
+        (listed[name]["sha256"], name)
+        for name in sorted(listed)
+        if unsafe_name_reason(listed[name].get("name")) is None and _entry_problem(listed[name]) is None
+    ]
+    if stamp is not None:
+        _listings[key] = (stamp, entries)
+    return entries

@@ -132,7 +132,13 @@ def _raw_asset(feed: str):
                     continue
                 raise Failure(description=cause) from exc
             ingested = time.monotonic()
-            gate = audit_pending(lake, result, settings.quarantine_max_rate, settings.quarantine_min_records)
+            gate = audit_pending(
+                lake,
+                result,
+                settings.quarantine_max_rate,
+                settings.quarantine_min_records,
+                memory_limit=settings.duckdb_memory_limit,
+            )
             gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:
                 lake.commit(feed, dt, result.ledger_files)

@@ -10,8 +10,11 @@ from assets.ingest.feed_day import IngestResult
 from assets.ingest.lake import PART, Lake
 
 
-def audit_pending(lake: Lake, result: IngestResult, max_rate: float, min_records: int) -> GateResult:
-    con = duckdb.connect()
+def audit_pending(
+    lake: Lake, result: IngestResult, max_rate: float, min_records: int, memory_limit: str = "1GB"
+) -> GateResult:
+    # Bounded like ingestion's database (DuckDB's default would be 80% of the machine's memory).
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(lake.root / "_tmp")})
     try:
         part = lake.pending_dir(result.feed, result.dt) / PART
         con.execute(f"CREATE VIEW {result.feed} AS SELECT * FROM read_parquet('{part}', hive_partitioning = false)")

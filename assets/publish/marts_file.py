@@ -52,11 +52,12 @@ def free_share(path: Path) -> float:
     return free / total if total else 0.0
 
 
-def compact(path: Path) -> None:
-    """Rewrite the DuckDB file at `path` without its free blocks, table by table, rows in order."""
+def compact(path: Path, config: dict[str, str] | None = None) -> None:
+    """Rewrite the DuckDB file at `path` without its free blocks, table by table, rows in order.
+    `config`: the DuckDB configuration (memory limit, spill folder; Settings.duckdb_config)."""
     fresh = path.with_name(path.name + ".compact")
     fresh.unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = duckdb.connect(config=config or {})
     try:
         con.execute(f"ATTACH {_sql_str(str(path))} AS src (READ_ONLY)")
         con.execute(f"ATTACH {_sql_str(str(fresh))} AS dst")
@@ -163,7 +164,8 @@ def publish(
     carried = bool(scopes) and target.exists()
     if carried:
         shutil.copyfile(target, tmp)
-    con = duckdb.connect(str(tmp))
+    config = settings.duckdb_config(settings.scratch_dir / "publish")
+    con = duckdb.connect(str(tmp), config=config)
     try:
         con.execute(f"ATTACH {_sql_str(str(settings.warehouse_path))} AS wh (READ_ONLY)")
         existing = {
@@ -222,7 +224,7 @@ def publish(
     dead = free_share(tmp) if carried else 0.0
     if dead > COMPACT_FREE_SHARE:
         try:
-            compact(tmp)
+            compact(tmp, config)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

@@ -70,7 +70,7 @@ def _parsed_project(target_path: Path, log_path: Path):
     return _parsed[key]
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """Close dbt-duckdb's database handle: a gate opening the warehouse next (read-only, from this
     process) would otherwise meet an open handle with another configuration."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
@@ -132,7 +132,7 @@ def dbt_build(context: AssetExecutionContext, target_path: Path, log_path: Path,
             except BaseException as exc:  # handed to the step, which raises it
                 outcome = exc
             finally:
-                _release_warehouse()
+                release_warehouse()
             events.put(_Done(outcome))
 
         # dbt runs in a worker thread so its results reach Dagster (and the UI) as they happen.

@@ -23,15 +23,30 @@ with clicks as (
 
 ),
 
+device_measures as (
+
+    {#- two plain aggregations instead of one count(distinct): each spills to disk beyond the
+        memory limit, where a distinct aggregate over ~1M clicks a day holds its sets in memory -#}
+    select
+        link_id,
+        click_date,
+        device_id,
+        count(*) as clicks,
+        sum(case when app_installed then 1 else 0 end) as app_installed_clicks
+    from clicks
+    group by link_id, click_date, device_id
+
+),
+
 click_measures as (
 
     select
         link_id,
         click_date,
-        count(*) as clicks,
-        count(distinct device_id) as unique_clickers,
-        sum(case when app_installed then 1 else 0 end) as app_installed_clicks
-    from clicks
+        cast(sum(clicks) as bigint) as clicks,
+        count(device_id) as unique_clickers,
+        sum(app_installed_clicks) as app_installed_clicks
+    from device_measures
     group by link_id, click_date
 
 ),

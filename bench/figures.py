@@ -1,0 +1,166 @@
+"""The benchmark's figures, each measured as users meet it: `cwh` processes started from outside.
+
+- generation of each scale (seconds a delivery day);
+- a day as the schedule runs it: one `cwh run` for that day on top of a history built by one
+  backfill, wall including process start, split by stage with peak RSS per stage (bench/probe.py);
+  the history is copied before every repeat, so each repeat runs the same day on the same history;
+- the history ratio: the same day on top of a long history vs a short one;
+- the floor (bench/floor.py) of the same day, checked equal to a publish of that day alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIRST_DAY = date(2026, 9, 1)
+
+
+def day_at(offset: int) -> str:
+    return (FIRST_DAY + timedelta(days=offset)).isoformat()
+
+
+def _cwh(*args: str, env: dict | None = None) -> float:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"cwh {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        )
+    return time.monotonic() - started
+
+
+def generate(landing: Path, scale: str, days: int) -> dict:
+    """The landing zone of `days` days from FIRST_DAY (kept when it already holds them)."""
+    stamp = landing / "_bench.json"
+    if stamp.exists() and json.loads(stamp.read_text()) == {"scale": scale, "days": days}:
+        return {"reused": True}
+    shutil.rmtree(landing, ignore_errors=True)
+    secs = _cwh("generate", "--landing", str(landing), "--start", day_at(0), "--days", str(days), "--scale", scale)
+    stamp.write_text(json.dumps({"scale": scale, "days": days}))
+    return {"days": days, "seconds": secs, "seconds_per_day": secs / days}
+
+
+def build_history(landing: Path, data: Path, first: int, last: int) -> float:
+    """Days first..last (offsets) as one backfill (`cwh run` of a range), into a fresh data dir."""
+    shutil.rmtree(data, ignore_errors=True)
+    return _cwh(
+        "run", "--landing", str(landing), "--data-dir", str(data), "--start", day_at(first), "--end", day_at(last)
+    )
+
+
+def run_day(landing: Path, data: Path, pristine: Path | None, day: str) -> dict:
+    """One `cwh run` of `day` in `data`, as the schedule starts it. `data` is first reset to a copy
+    of `pristine` (None: empty): the data dir keeps its path, so dbt's partial parse state (kept
+    under it, and keyed on it) carries over as it does from one scheduled day to the next."""
+    shutil.rmtree(data, ignore_errors=True)
+    if pristine is not None:
+        shutil.copytree(pristine, data, symlinks=True)
+    out = data.parent / f"{data.name}.probe.json"
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.probe", str(out), "run", "--landing", str(landing), "--data-dir", str(data)]
+        + ["--start", day],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"cwh run {day} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    probe = json.loads(out.read_text())
+    stages = probe["stages"]
+    stages["orchestration and start-up"] = wall - sum(stages.values())
+    return {
+        "wall": wall,
+        "stages": stages,
+        "peak_rss_mib": probe["peak_rss_mib"],
+        "rss_by_stage": probe["peak_rss_mib_by_stage"],
+        "process_start": wall - probe["wall_in_process"],  # the interpreter, up to the probe's first line
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Median wall and per-stage seconds; the highest peak RSS (memory is a bound, not a typical value)."""
+    stages = sorted({s for r in runs for s in r["stages"]})
+    return {
+        "wall_s": statistics.median(r["wall"] for r in runs),
+        "walls_s": [round(r["wall"], 2) for r in runs],
+        "process_start_s": statistics.median(r["process_start"] for r in runs),
+        "stages_s": {s: round(statistics.median(r["stages"].get(s, 0.0) for r in runs), 3) for s in stages},
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        "peak_rss_mib_by_stage": {
+            s: round(max(r["rss_by_stage"].get(s, 0.0) for r in runs))
+            for s in stages
+            if any(s in r["rss_by_stage"] for r in runs)
+        },
+    }
+
+
+def measure_day(landing: Path, work: Path, history_days: int, day_offset: int, repeat: int) -> dict:
+    """The day at `day_offset` on top of the `history_days` days before it: median of `repeat` runs."""
+    data = work / f"on-{history_days}-days"
+    built, pristine = 0.0, None
+    if history_days:
+        built = build_history(landing, data, day_offset - history_days, day_offset - 1)
+        pristine = work / f"history-{history_days}"
+        shutil.rmtree(pristine, ignore_errors=True)
+        shutil.copytree(data, pristine, symlinks=True)
+    runs = [run_day(landing, data, pristine, day_at(day_offset)) for _ in range(repeat)]
+    return {"day": day_at(day_offset), "history_days": history_days, "history_build_s": built, **median_of(runs)}
+
+
+def measure_floor(landing: Path, work: Path, day_offset: int, repeat: int, alone: Path | None = None) -> dict:
+    """The floor of a day, and whether it equals the publish of that day alone (cell by cell).
+    `alone`: a data dir where that day already ran alone (else it is run here)."""
+    from assets.publish.publish_asset import MARTS
+    from assets.settings import Settings
+    from bench import floor
+
+    day = day_at(day_offset)
+    if alone is None:
+        alone = work / "day-alone"
+        shutil.rmtree(alone, ignore_errors=True)
+        _cwh("run", "--landing", str(landing), "--data-dir", str(alone), "--start", day)
+    settings = Settings.from_env(landing_dir=landing, data_dir=work / "floor")
+    floor.run(settings, day, [])  # the lake, which compiling the models needs
+    models = floor.compile_models(settings, work)
+    runs = [floor.run(settings, day, models) for _ in range(repeat)]
+    differences = floor.check_equal(settings.warehouse_path, alone / "published" / "marts.duckdb", MARTS)
+    return {
+        "day": day,
+        "wall_s": statistics.median(r["wall"] for r in runs),
+        "walls_s": [round(r["wall"], 2) for r in runs],
+        "ingest_s": statistics.median(sum(r["ingest"].values()) for r in runs),
+        "models_s": statistics.median(r["models"] for r in runs),
+        "equal_to_published": not differences,
+        "differences": differences,
+    }
+
+
+def machine() -> dict:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "")
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory / 2**30, 1),
+        "cpu_model": model,
+        "load_average_at_start": os.getloadavg()[0],
+        "python": sys.version.split()[0],
+    }
