@@ -39,7 +39,9 @@ def _records(ctx, plan) -> dict[str, np.ndarray]:
     n, n_re = len(k), len(rk)
     out = {
         "id": ids,
-        "arm": np.concatenate([arm, other[rk], r.integers(f"assign.orphan_arm.{s}", 0, np.arange(n_orphan), 0, n_arms)]),
+        "arm": np.concatenate(
+            [arm, other[rk], r.integers(f"assign.orphan_arm.{s}", 0, np.arange(n_orphan), 0, n_arms)]
+        ),
         "at": np.concatenate([at[k], at[rk] + r.integers(f"assign.re_sec.{s}", 0, rk, 3600, 6 * 3600), at[:0]]),
         "day": np.full(n + n_re + n_orphan, plan.start, dtype=np.int64),
         "late": np.zeros(n + n_re + n_orphan, bool),
@@ -48,7 +50,9 @@ def _records(ctx, plan) -> dict[str, np.ndarray]:
         "orphan": np.zeros(n + n_re + n_orphan, bool),
     }
     if n_orphan:
-        out["at"] = np.concatenate([out["at"], plan.start * DAY + r.integers(f"assign.orphan_sec.{s}", 0, np.arange(n_orphan), 0, DAY)])
+        out["at"] = np.concatenate(
+            [out["at"], plan.start * DAY + r.integers(f"assign.orphan_sec.{s}", 0, np.arange(n_orphan), 0, DAY)]
+        )
     out["day"][:n] += delay
     out["late"][:n] = late
     out["out_of_order"][:n] = out_of_order

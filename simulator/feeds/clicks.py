@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..experiments import extra_clicks, source_index
 from ..rand import cdf, hex16
 from ..render import Batch, extra, join, pick, ts, when
 from ..schema import EXTRA_FIELDS
-from ..experiments import extra_clicks, source_index
 from ..seasons import DAY
 from . import links
 

@@ -8,17 +8,15 @@ assignment delivered a day late, an exact duplicate, assignments after the end a
 arm, and an experiment without a definition.
 """
 
-import json
 import math
 from datetime import UTC, datetime
 
 import pytest
-from conftest import run_days
+from conftest import query_json, run_days
 from landing_builder import link, write_delivery
 from scipy import stats
 
 from assets.feeds import FEEDS
-from orchestration.cli import main as cwh
 
 pytestmark = pytest.mark.integration
 
@@ -125,19 +123,8 @@ def monkeypatch_module():
         yield mp
 
 
-def query(data, sql: str) -> list[dict]:
-    """Through `cwh query`, as analysts reach the marts."""
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert cwh(["query", "--data-dir", str(data), "--format", "json", sql]) == 0
-    return json.loads(out.getvalue())
-
-
 def test_assignment_counts(published):
-    rows = query(published, "FROM experiment_assignment_counts ORDER BY experiment_id")
+    rows = query_json(published, "FROM experiment_assignment_counts ORDER BY experiment_id")
     assert rows == [
         {
             "experiment_id": "tiny",
@@ -161,12 +148,12 @@ def test_assignment_counts(published):
 
 
 def test_creator_metrics(published):
-    rows = query(published, "FROM experiment_creator_metrics ORDER BY creator_open_id")
-    arm = {c: "t" for c in TREATED} | {c: "control" for c in CONTROL}  # c1: its first, late record
+    rows = query_json(published, "FROM experiment_creator_metrics ORDER BY creator_open_id")
+    arm = dict.fromkeys(TREATED, "t") | dict.fromkeys(CONTROL, "control")  # c1: its first, late record
     window = dict(zip(TREATED + CONTROL, T_CLICKS + C_CLICKS, strict=True))
     pre = dict(zip(TREATED + CONTROL, T_PRE + C_PRE, strict=True))
-    zero = {m: 0 for m in ("linkshare_orders", "orders", "linkshare_orders_pre", "orders_pre", "violations_pre")}
-    money = {m: 0 for m in ("linkshare_gmv", "gross_gmv", "linkshare_gmv_pre", "gross_gmv_pre")}
+    zero = dict.fromkeys(("linkshare_orders", "orders", "linkshare_orders_pre", "orders_pre", "violations_pre"), 0)
+    money = dict.fromkeys(("linkshare_gmv", "gross_gmv", "linkshare_gmv_pre", "gross_gmv_pre"), 0)
     assert [{k: (float(v) if k in money else v) for k, v in r.items()} for r in rows] == [
         {
             "experiment_id": "tiny",
@@ -207,7 +194,7 @@ def cuped_by_hand(y: list[float], x: list[float]) -> list[float]:
 
 
 def test_readout_every_column(published):
-    rows = {r["metric"]: r for r in query(published, "FROM experiment_readout WHERE experiment_id = 'tiny'")}
+    rows = {r["metric"]: r for r in query_json(published, "FROM experiment_readout WHERE experiment_id = 'tiny'")}
     # metric -> (treatment values, control values, treatment pre-period, control pre-period)
     zeros_t, zeros_c = [0] * 3, [0] * 4
     data = {
@@ -249,7 +236,9 @@ def test_readout_every_column(published):
             "is_final": True,  # the last delivery day, 2026-11-03, is past end + maturity_days
         }
         got = {k: v for k, v in rows[metric].items() if k != "decision"}
-        assert got == {k: pytest.approx(v, rel=1e-9, abs=1e-12) if isinstance(v, float) else v for k, v in expected.items()}
+        assert got == {
+            k: pytest.approx(v, rel=1e-9, abs=1e-12) if isinstance(v, float) else v for k, v in expected.items()
+        }
     # The decision by hand: no SRM; the guardrail (violations up, p ~ 0.42) is not significant;
     # final; then the primary metric's CUPED CI decides.
     primary = rows["linkshare_clicks"]
@@ -262,15 +251,35 @@ def test_readout_every_column(published):
 
 
 def test_goal_attainment(published):
-    rows = query(published, "FROM goal_attainment_daily ORDER BY goal_id, date")
+    rows = query_json(published, "FROM goal_attainment_daily ORDER BY goal_id, date")
     assert rows == [
         # clicks over 2 days: 10-31 has the 28 pre-period clicks, 11-01 the 30 window ones; the last
         # activity date is 11-01 (the violation), so the goal stops there, before due_date.
-        {"goal_id": "clicks", "date": "2026-10-31", "actual": 28.0, "planned": 28.0, "target": 40.0, "status": "on_track"},
-        {"goal_id": "clicks", "date": "2026-11-01", "actual": 58.0, "planned": 34.0, "target": 40.0, "status": "achieved"},
+        {
+            "goal_id": "clicks",
+            "date": "2026-10-31",
+            "actual": 28.0,
+            "planned": 28.0,
+            "target": 40.0,
+            "status": "on_track",
+        },
+        {
+            "goal_id": "clicks",
+            "date": "2026-11-01",
+            "actual": 58.0,
+            "planned": 34.0,
+            "target": 40.0,
+            "status": "achieved",
+        },
         # daily average of 10-30 (no row: 0) and 10-31 (7 sharing creators); due = baseline: planned = target
         {"goal_id": "sharing", "date": "2026-10-31", "actual": 3.5, "planned": 5.0, "target": 5.0, "status": "behind"},
         # no orders on 11-01: the rate's denominator is 0
-        {"goal_id": "violations_rate", "date": "2026-11-01", "actual": None, "planned": None, "target": 8.0, "status": "no_data"},
+        {
+            "goal_id": "violations_rate",
+            "date": "2026-11-01",
+            "actual": None,
+            "planned": None,
+            "target": 8.0,
+            "status": "no_data",
+        },
     ]
-
