@@ -33,26 +33,23 @@ def _records(ctx, plan) -> dict[str, np.ndarray]:
     n_arms = len(plan.arms)
     other = (arm + r.integers(f"assign.other.{s}", 0, k, 1, n_arms)) % n_arms  # a different arm
     rk = np.flatnonzero(re)
-    n_orphan = round(len(k) * rates.orphan)
-    orphan_ids = r.bits(f"assign.orphan.{s}", 0, np.arange(n_orphan))
-    ids = np.concatenate([r.bits("creator.id", 0, k), r.bits("creator.id", 0, rk), orphan_ids])
-    n, n_re = len(k), len(rk)
+    o = np.arange(round(len(k) * rates.orphan), dtype=np.int64)  # assignments of unknown creators
+    n, n_re, total = len(k), len(rk), len(k) + len(rk) + len(o)
     out = {
-        "id": ids,
-        "arm": np.concatenate(
-            [arm, other[rk], r.integers(f"assign.orphan_arm.{s}", 0, np.arange(n_orphan), 0, n_arms)]
+        "id": np.concatenate(
+            [r.bits("creator.id", 0, k), r.bits("creator.id", 0, rk), r.bits(f"assign.orphan.{s}", 0, o)]
         ),
-        "at": np.concatenate([at[k], at[rk] + r.integers(f"assign.re_sec.{s}", 0, rk, 3600, 6 * 3600), at[:0]]),
-        "day": np.full(n + n_re + n_orphan, plan.start, dtype=np.int64),
-        "late": np.zeros(n + n_re + n_orphan, bool),
-        "out_of_order": np.zeros(n + n_re + n_orphan, bool),
-        "reassigned": np.zeros(n + n_re + n_orphan, bool),
-        "orphan": np.zeros(n + n_re + n_orphan, bool),
+        "arm": np.concatenate([arm, other[rk], r.integers(f"assign.orphan_arm.{s}", 0, o, 0, n_arms)]),
+        "at": np.concatenate(
+            [
+                at,
+                at[rk] + r.integers(f"assign.re_sec.{s}", 0, rk, 3600, 6 * 3600),
+                plan.start * DAY + r.integers(f"assign.orphan_sec.{s}", 0, o, 0, DAY),
+            ]
+        ),
+        "day": np.full(total, plan.start, dtype=np.int64),
+        **{tag: np.zeros(total, bool) for tag in ("late", "out_of_order", "reassigned", "orphan")},
     }
-    if n_orphan:
-        out["at"] = np.concatenate(
-            [out["at"], plan.start * DAY + r.integers(f"assign.orphan_sec.{s}", 0, np.arange(n_orphan), 0, DAY)]
-        )
     out["day"][:n] += delay
     out["late"][:n] = late
     out["out_of_order"][:n] = out_of_order
