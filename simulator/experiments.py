@@ -11,7 +11,8 @@ happens in it:
 Every creator who joined by the start day is randomised into an arm (with `assigned_shares`,
 default the definition's designed shares) early on the start day, and delivered in the
 `experiment_assignments` feed. During start..end, each click on the links of a creator in an arm
-with a `linkshare_clicks` effect is followed by extra clicks (the effect's expected share), so
+with a `linkshare_clicks` effect is followed by extra clicks (the effect's expected share), and each
+violation of a creator in an arm with a `violations` effect (a guardrail harm) by extra ones, so
 creators' behaviour follows the plant and the warehouse must recover it from the deliveries.
 An A/A test plants no effect. The simulator reads definitions itself (it imports no warehouse code).
 """
@@ -27,7 +28,7 @@ import yaml
 
 from .seasons import DAY, epoch_day
 
-SIMULATED_METRICS = ("linkshare_clicks",)
+SIMULATED_METRICS = ("linkshare_clicks", "violations")
 # The shipped plans: the demo's two example experiments (bonus_5pp +15% clicks, an A/A test).
 DEFAULT_PLANS = tuple(sorted((Path(__file__).parent / "plans").glob("*.yml")))
 ASSIGN_SECONDS = 2 * 3600  # assignments happen in the first two hours of the start day (UTC)
@@ -44,7 +45,7 @@ class Plan:
     end: int
     arms: tuple[str, ...]  # in definition order; arm index i is arms[i]
     shares: tuple[float, ...]  # the shares creators are really assigned with
-    clicks_lift: tuple[float, ...]  # per arm: relative extra clicks on the arm's creators' links
+    lift: dict[str, tuple[float, ...]]  # metric -> per arm: relative extra events of the arm's creators
 
     def assignment(self, ctx) -> tuple[np.ndarray, np.ndarray]:
         """(arm index, assigned_at) of every creator who joined by the start day."""
@@ -99,7 +100,7 @@ def load_plan(path: Path) -> Plan:
     effects = plan.get("effects") or {}
     if not isinstance(effects, dict):
         raise fail(path, "effects", "must map treatment arms to {metric: relative effect}")
-    lift = dict.fromkeys(names, 0.0)
+    lift = {m: dict.fromkeys(names, 0.0) for m in SIMULATED_METRICS}
     for arm, by_metric in effects.items():
         if arm not in names or arm == "control" or not isinstance(by_metric, dict):
             raise fail(path, f"effects.{arm}", "must be a treatment arm of the definition mapping metrics to effects")
@@ -108,45 +109,49 @@ def load_plan(path: Path) -> Plan:
                 raise fail(path, f"effects.{arm}.{metric}", f"can be planted on {', '.join(SIMULATED_METRICS)} only")
             if not isinstance(value, int | float) or not 0 <= value < 60:
                 raise fail(path, f"effects.{arm}.{metric}", f"must be a relative increase in 0..60, not {value!r}")
-            lift[arm] = float(value)
+            lift[metric][arm] = float(value)
     return Plan(
         id=d["id"],
         start=start,
         end=end,
         arms=names,
         shares=tuple(float(shares[a]) for a in names),
-        clicks_lift=tuple(lift[a] for a in names),
+        lift={m: tuple(by_arm[a] for a in names) for m, by_arm in lift.items()},
     )
 
 
-# Extra clicks are clicks (c, j + k * EXTRA_BASE), k = 1, 2, ...: they follow click (c, j) onto its
-# link and have their own id, time and device. Coordinates stay below 2**32 (Rng's index range).
+# Extra events are events (day, i + k * EXTRA_BASE), k = 1, 2, ...: an extra click follows click
+# (day, i) onto its link, an extra violation is its source's creator's; each has its own id and
+# times. Coordinates stay below 2**32 (Rng's index range).
 EXTRA_BASE = 1 << 26
 
 
-def source_index(j: np.ndarray) -> np.ndarray:
-    """The click an extra click follows (itself for an ordinary click)."""
-    return np.asarray(j, dtype=np.int64) % EXTRA_BASE
+def source_index(i: np.ndarray) -> np.ndarray:
+    """The event an extra event follows (itself for an ordinary event)."""
+    return np.asarray(i, dtype=np.int64) % EXTRA_BASE
 
 
-def extra_clicks(ctx, c: int, j: np.ndarray, owner_of) -> np.ndarray:
-    """Extra clicks (as coordinates j) that the planted effects add to clicks (c, j) of day c.
+def extra_events(ctx, metric: str, day: int, idx: np.ndarray, owner_of) -> tuple[np.ndarray, np.ndarray]:
+    """(coordinates, source positions in idx) of the extra events the planted effects on `metric`
+    add to events idx of `day`.
 
-    `owner_of(j)` gives the creator index owning each click's link. A click of a creator whose
-    arm has lift L is followed by floor(L) extra clicks plus one more with probability frac(L).
+    `owner_of(idx)` gives the creator index behind each event. An event of a creator whose arm has
+    lift L is followed by floor(L) extra events plus one more with probability frac(L), so the
+    arm's count grows by L in expectation.
     """
-    active = [p for p in ctx.plans if p.start <= c <= p.end and any(p.clicks_lift)]
-    if not active or not len(j):
-        return j[:0]
-    owner = owner_of(j)
-    lift = np.zeros(len(j))
+    idx = np.asarray(idx, dtype=np.int64)
+    active = [p for p in ctx.plans if p.start <= day <= p.end and any(p.lift[metric])]
+    if not active or not len(idx):
+        return idx[:0], idx[:0]
+    owner = owner_of(idx)
+    lift = np.zeros(len(idx))
     for p in active:
         arm, _ = p.assignment(ctx)
-        known = owner < len(arm)
-        arm_of = np.full(len(j), -1)
+        arm_of = np.full(len(idx), -1)
+        known = owner < len(arm)  # creators who joined after the start are not in the experiment
         arm_of[known] = arm[owner[known]]
-        lift += np.where(arm_of >= 0, np.asarray(p.clicks_lift)[np.maximum(arm_of, 0)], 0.0)
-    n = np.floor(lift).astype(np.int64) + (ctx.rng.uniform("effect.clicks", c, j) < lift % 1)
-    src = np.repeat(j, n)
-    k = np.arange(len(src)) - np.repeat(np.cumsum(n) - n, n) + 1  # 1..n per click
-    return src + k * EXTRA_BASE
+        lift += np.where(arm_of >= 0, np.asarray(p.lift[metric])[np.maximum(arm_of, 0)], 0.0)
+    n = np.floor(lift).astype(np.int64) + (ctx.rng.uniform(f"effect.{metric}", day, idx) < lift % 1)
+    src = np.repeat(np.arange(len(idx)), n)
+    k = np.arange(len(src)) - np.repeat(np.cumsum(n) - n, n) + 1  # 1..n per event
+    return idx[src] + k * EXTRA_BASE, src

@@ -40,6 +40,7 @@ GOALS_SCHEMA = pa.schema(
         ("lag_days", pa.int64()),
         ("baseline_date", pa.date32()),
         ("due_date", pa.date32()),
+        ("span_days", pa.int64()),
         ("target", pa.float64()),
         ("direction", pa.string()),
     ]
@@ -97,6 +98,7 @@ def goals_table() -> pa.Table:
                 "lag_days": g.lag_days,
                 "baseline_date": g.baseline_date,
                 "due_date": g.due_date,
+                "span_days": (g.due_date - g.baseline_date).days,
                 "target": g.target,
                 "direction": g.direction,
             }

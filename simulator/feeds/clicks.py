@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..experiments import extra_clicks, source_index
+from ..experiments import extra_events, source_index
 from ..rand import cdf, hex16
 from ..render import Batch, extra, join, pick, ts, when
 from ..schema import EXTRA_FIELDS
@@ -75,7 +75,8 @@ def _delivered(ctx, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     cs, js, late, old = [], [], [], []
 
     def add(c, j, is_late, is_old):
-        j = np.concatenate([j, extra_clicks(ctx, c, j, lambda jj: _owner(ctx, c, jj))])  # planted effects
+        extra, _ = extra_events(ctx, "linkshare_clicks", c, j, lambda jj: _owner(ctx, c, jj))  # planted effects
+        j = np.concatenate([j, extra])
         cs.append(np.full(len(j), c, np.int64))
         js.append(j)
         late.append(np.full(len(j), is_late))

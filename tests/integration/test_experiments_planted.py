@@ -3,7 +3,7 @@
 Three experiments run on the same creators (small scale, 2026-11-04..06, pre-period 11-01..03):
 `lift` doubles the clicks on the treated creators' links (+100%: a small world of ~380 creators
 needs a large effect to be seen in three days), `aa` plants nothing, `srm` assigns 70/30 on a
-50/50 design. (A 55/45 split needs ~1,100 creators to reach the 0.001 threshold: the readout's
+50/50 design, `harm` quadruples the treated creators' violations (the guardrail). (A 55/45 split needs ~1,100 creators to reach the 0.001 threshold: the readout's
 unit test shows it at 4,000, the medium scale has 40,000.)
 """
 
@@ -22,6 +22,7 @@ PLANS = {
     "lift": f"effects: {{treated: {{linkshare_clicks: {LIFT}}}}}\n",
     "aa": "",
     "srm": "assigned_shares: {control: 0.7, treated: 0.3}\n",
+    "harm": "effects: {treated: {violations: 3.0}}\n",
 }
 
 
@@ -67,3 +68,9 @@ def test_a_planted_imbalance_is_a_sample_ratio_mismatch(readout):
     assert all(r["sample_ratio_mismatch"] and r["srm_p_value"] < 0.001 for r in rows)
     assert {r["decision"] for r in rows} == {"invalid: sample ratio mismatch"}
     assert not readout[("lift", "orders")]["sample_ratio_mismatch"]
+
+
+def test_a_planted_guardrail_harm_is_harmful(readout):
+    r = readout[("harm", "violations")]
+    assert r["cuped_diff"] > 0 and r["cuped_p_value"] < 0.05
+    assert r["decision"] == "harmful: violations"

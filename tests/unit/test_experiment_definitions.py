@@ -112,5 +112,6 @@ def test_the_simulators_shipped_plans_point_at_the_shipped_definitions():
     plans = {p.id: p for p in map(load_plan, DEFAULT_PLANS)}
     experiments = load_experiments()
     assert set(plans) == set(experiments)
-    assert plans["bonus_5pp"].clicks_lift == (0.0, 0.15) and not any(plans["aa_onboarding"].clicks_lift)
+    assert plans["bonus_5pp"].lift == {"linkshare_clicks": (0.0, 0.15), "violations": (0.0, 0.0)}
+    assert not any(any(lift) for lift in plans["aa_onboarding"].lift.values())
     assert all(plans[e].arms == tuple(experiments[e].arms) for e in plans)

@@ -25,9 +25,9 @@ classified as (
         and arms.arm is not null as is_analysed
     from {{ ref('stg_tiktok__experiment_assignments') }} as a
     left join experiments as e
-        on a.experiment_id = e.experiment_id
+        on e.experiment_id = a.experiment_id
     left join {{ ref('int_experiment_arms') }} as arms
-        on a.experiment_id = arms.experiment_id and a.arm = arms.arm
+        on arms.experiment_id = a.experiment_id and arms.arm = a.arm
 
 )
 

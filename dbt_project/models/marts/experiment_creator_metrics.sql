@@ -23,7 +23,7 @@ analysed as (
         arms.pre_end_date
     from {{ ref('stg_tiktok__experiment_assignments') }} as a
     inner join arms
-        on a.experiment_id = arms.experiment_id and a.arm = arms.arm
+        on arms.experiment_id = a.experiment_id and arms.arm = a.arm
     where cast(a.assigned_at as date) <= arms.end_date
 
 ),
@@ -42,8 +42,8 @@ daily as (
     from analysed as an
     inner join {{ ref('creator_daily') }} as d
         on
-            d.creator_open_id = an.creator_open_id
-            and d.activity_date between an.pre_start_date and an.end_date
+        d.creator_open_id = an.creator_open_id
+        and d.activity_date between an.pre_start_date and an.end_date
 
 ),
 
@@ -52,11 +52,16 @@ daily_totals as (
     select
         experiment_id,
         creator_open_id,
-        {%- for metric, column in [('linkshare_clicks', 'clicks'), ('linkshare_gmv', 'linkshare_gmv'),
-                                   ('gross_gmv', 'gross_gmv'), ('orders', 'orders'), ('violations', 'violations')] %}
-        sum(case when in_window then {{ column }} else 0 end) as {{ metric }},
-        sum(case when in_window then 0 else {{ column }} end) as {{ metric }}_pre{{ ',' if not loop.last }}
-        {%- endfor %}
+        sum(case when in_window then clicks else 0 end) as linkshare_clicks,
+        sum(case when in_window then 0 else clicks end) as linkshare_clicks_pre,
+        sum(case when in_window then linkshare_gmv else 0 end) as linkshare_gmv,
+        sum(case when in_window then 0 else linkshare_gmv end) as linkshare_gmv_pre,
+        sum(case when in_window then gross_gmv else 0 end) as gross_gmv,
+        sum(case when in_window then 0 else gross_gmv end) as gross_gmv_pre,
+        sum(case when in_window then orders else 0 end) as orders,
+        sum(case when in_window then 0 else orders end) as orders_pre,
+        sum(case when in_window then violations else 0 end) as violations,
+        sum(case when in_window then 0 else violations end) as violations_pre
     from daily
     group by experiment_id, creator_open_id
 
@@ -75,8 +80,8 @@ link_orders as (
     from analysed as an
     inner join {{ ref('link_funnel_daily') }} as f
         on
-            f.creator_open_id = an.creator_open_id
-            and f.click_date between an.pre_start_date and an.end_date
+        f.creator_open_id = an.creator_open_id
+        and f.click_date between an.pre_start_date and an.end_date
     group by an.experiment_id, an.creator_open_id
 
 ),
@@ -93,8 +98,8 @@ shared as (
     from analysed as an
     inner join {{ ref('stg_tiktok__links') }} as l
         on
-            l.creator_open_id = an.creator_open_id
-            and cast(l.created_at as date) between an.pre_start_date and an.end_date
+        l.creator_open_id = an.creator_open_id
+        and cast(l.created_at as date) between an.pre_start_date and an.end_date
     group by an.experiment_id, an.creator_open_id
 
 )
@@ -119,8 +124,8 @@ select
     coalesce(s.shared_link_pre, 0) as shared_link_pre
 from analysed as an
 left join daily_totals as t
-    on an.experiment_id = t.experiment_id and an.creator_open_id = t.creator_open_id
+    on t.experiment_id = an.experiment_id and t.creator_open_id = an.creator_open_id
 left join link_orders as o
-    on an.experiment_id = o.experiment_id and an.creator_open_id = o.creator_open_id
+    on o.experiment_id = an.experiment_id and o.creator_open_id = an.creator_open_id
 left join shared as s
-    on an.experiment_id = s.experiment_id and an.creator_open_id = s.creator_open_id
+    on s.experiment_id = an.experiment_id and s.creator_open_id = an.creator_open_id

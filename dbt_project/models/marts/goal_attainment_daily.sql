@@ -7,12 +7,13 @@
 -#}
 {%- set sums = ['orders', 'gross_gmv', 'net_gmv', 'clicks', 'attributed_orders', 'sharing_creators',
                 'active_creators', 'linkshare_gmv', 'violations', 'appealed', 'resolved_appeals', 'overturned'] -%}
+{#- rate -> (formula over the window's sums, its denominator) -#}
 {%- set ratios = {
-    'refund_rate': ('s_gross_gmv - s_net_gmv', 's_gross_gmv'),
-    'click_to_order_rate': ('s_attributed_orders', 's_clicks'),
-    'linkshare_share': ('s_linkshare_gmv', 's_gross_gmv'),
-    'violations_per_1k_orders': ('1000 * s_violations', 's_orders'),
-    'overturn_rate': ('s_overturned', 's_resolved_appeals'),
+    'refund_rate': ('1 - w.s_net_gmv / w.s_gross_gmv', 'w.s_gross_gmv'),
+    'click_to_order_rate': ('w.s_attributed_orders / w.s_clicks', 'w.s_clicks'),
+    'linkshare_share': ('w.s_linkshare_gmv / w.s_gross_gmv', 'w.s_gross_gmv'),
+    'violations_per_1k_orders': ('1000 * w.s_violations / w.s_orders', 'w.s_orders'),
+    'overturn_rate': ('w.s_overturned / w.s_resolved_appeals', 'w.s_resolved_appeals'),
 } -%}
 with goals as (
 
@@ -34,7 +35,7 @@ spine as (
         d.window_start_date,
         d.days_since_baseline
     from {{ ref('int_goal_dates') }} as d
-    inner join goals as g on d.goal_id = g.goal_id
+    inner join goals as g on g.goal_id = d.goal_id
     cross join last_activity as la
     where d.date <= {{ dbt.dateadd('day', '-g.lag_days', 'la.last_date') }}
 
@@ -45,10 +46,10 @@ window_sums as (
     select
         s.goal_id,
         s.date,
-        s.days_since_baseline,
         {%- for c in sums %}
-        coalesce(sum(cast(k.{{ c }} as double)), 0) as s_{{ c }}{{ ',' if not loop.last }}
+        cast(coalesce(sum(k.{{ c }}), 0) as double) as s_{{ c }},
         {%- endfor %}
+        s.days_since_baseline
     from spine as s
     left join {{ ref('kpi_daily') }} as k
         on k.activity_date between s.window_start_date and s.date
@@ -64,19 +65,20 @@ actuals as (
         w.days_since_baseline,
         g.target,
         g.direction,
-        {{ dbt.datediff('g.baseline_date', 'g.due_date', 'day') }} as span_days,
+        g.span_days,
         case g.metric
-            {%- for metric, (numerator, denominator) in ratios.items() %}
-            when '{{ metric }}' then case when {{ denominator }} = 0 then null else ({{ numerator }}) / {{ denominator }} end
+            {%- for metric, (formula, denominator) in ratios.items() %}
+            when '{{ metric }}'
+                then case when {{ denominator }} = 0 then null else {{ formula }} end
             {%- endfor %}
-            when 'active_creators' then s_active_creators / g.window_days
-            when 'sharing_creators' then s_sharing_creators / g.window_days
+            when 'active_creators' then w.s_active_creators / g.window_days
+            when 'sharing_creators' then w.s_sharing_creators / g.window_days
             {%- for c in sums if c not in ('active_creators', 'sharing_creators') %}
-            when '{{ c }}' then s_{{ c }}
+            when '{{ c }}' then w.s_{{ c }}
             {%- endfor %}
         end as actual
     from window_sums as w
-    inner join goals as g on w.goal_id = g.goal_id
+    inner join goals as g on g.goal_id = w.goal_id
 
 ),
 
@@ -91,7 +93,7 @@ planned as (
         end as planned
     from actuals as a
     left join actuals as b
-        on a.goal_id = b.goal_id and b.days_since_baseline = 0
+        on b.goal_id = a.goal_id and b.days_since_baseline = 0
 
 )
 

@@ -6,7 +6,9 @@
   A run merges its batch's first record with the stored one: min and "arms differ" are
   commutative and idempotent, so run order, repeats and late records give the same table.
 -#}
-{%- set ordering = [('assigned_at', 'asc'), ('_order_dt', 'asc'), ('_order_file', 'asc'), ('_line', 'asc'), ('_dt', 'asc')] -%}
+{%- set ordering = [
+    ('assigned_at', 'asc'), ('_order_dt', 'asc'), ('_order_file', 'asc'), ('_line', 'asc'), ('_dt', 'asc')
+] -%}
 {%- set columns = ['experiment_id', 'creator_open_id', 'arm', 'assigned_at',
                    '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'] -%}
 with source as (
@@ -38,7 +40,7 @@ ranked as (
         *,
         row_number() over (
             partition by experiment_id, creator_open_id
-            order by {% for c, direction in ordering %}{{ c }} {{ direction }}{{ ', ' if not loop.last }}{% endfor %}
+            order by assigned_at asc, _order_dt asc, _order_file asc, _line asc, _dt asc  -- as `ordering`
         ) as _rank,
         min(arm) over (partition by experiment_id, creator_open_id)
         <> max(arm) over (partition by experiment_id, creator_open_id) as reassigned
