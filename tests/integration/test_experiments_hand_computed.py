@@ -253,21 +253,21 @@ def test_readout_every_column(published):
 def test_goal_attainment(published):
     rows = query_json(published, "FROM goal_attainment_daily ORDER BY goal_id, date")
     assert rows == [
-        # clicks over 2 days: 10-31 has the 28 pre-period clicks, 11-01 the 30 window ones; the last
+        # clicks over 2 days: 10-31 has the 26 pre-period clicks, 11-01 the 30 window ones; the last
         # activity date is 11-01 (the violation), so the goal stops there, before due_date.
         {
             "goal_id": "clicks",
             "date": "2026-10-31",
-            "actual": 28.0,
-            "planned": 28.0,
+            "actual": 26.0,  # 15 of a1..a3 + 11 of c1..c4
+            "planned": 26.0,
             "target": 40.0,
             "status": "on_track",
         },
         {
             "goal_id": "clicks",
             "date": "2026-11-01",
-            "actual": 58.0,
-            "planned": 34.0,
+            "actual": 56.0,  # 26 + 30
+            "planned": 33.0,  # 26 + (40 - 26) * 1 / 2
             "target": 40.0,
             "status": "achieved",
         },
