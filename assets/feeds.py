@@ -176,6 +176,17 @@ FEEDS: dict[str, Feed] = {
                 UPDATE_TIME,
             ),
         ),
+        # An event log, not a state (EXPERIMENTS.md): a creator's arm is its FIRST assignment.
+        Feed(
+            "experiment_assignments",
+            key=("experiment_id", "creator_open_id"),
+            fields=(
+                Field("experiment_id", STR),
+                CREATOR_OPEN_ID,
+                Field("arm", STR),
+                Field("assigned_at", TS),
+            ),
+        ),
     )
 }
 

@@ -30,7 +30,7 @@ def _days(start: date, end: date) -> list[str]:
 
 
 def cmd_generate(args) -> int:
-    from simulator import SCALES, FaultRates, generate
+    from simulator import SCALES, FaultRates, PlanError, generate
 
     if args.scale not in SCALES:
         print(f"unknown scale {args.scale!r}; choose one of {', '.join(SCALES)}", file=sys.stderr)
@@ -46,15 +46,20 @@ def cmd_generate(args) -> int:
             return 2
         faults = dataclasses.replace(faults, **{name: float(rate)})
     landing = Path(args.landing or os.environ.get("CWH_LANDING_DIR", "landing"))
-    generate(
-        landing,
-        args.start,
-        args.days,
-        scale=args.scale,
-        seed=args.seed,
-        faults=faults,
-        progress=lambda line: print(line, flush=True),
-    )
+    try:
+        generate(
+            landing,
+            args.start,
+            args.days,
+            scale=args.scale,
+            seed=args.seed,
+            faults=faults,
+            experiments=[Path(f) for f in args.experiment] if args.experiment else None,
+            progress=lambda line: print(line, flush=True),
+        )
+    except PlanError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.days} delivery day(s) to {landing.resolve()}")
     return 0
 
@@ -305,6 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=7)
     g.add_argument("--clean", action="store_true", help="no faults at all")
     g.add_argument("--fault", action="append", metavar="NAME=RATE", help="override one fault rate (repeatable)")
+    g.add_argument(
+        "--experiment",
+        action="append",
+        metavar="FILE",
+        help="an experiment upstream runs: a plan (definition + planted effects, simulator/experiments.py); "
+        "repeatable; default: the shipped ones in simulator/plans/",
+    )
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="run delivery days in order through the Dagster job")

@@ -14,8 +14,9 @@ from .world import World
 class Ctx:
     """State of one generate() call; nothing outlives it, so a long-lived process keeps no memory."""
 
-    def __init__(self, seed: int, scale: Scale, rates: FaultRates):
+    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plans: tuple = ()):
         self.seed, self.scale, self.rates = seed, scale, rates
+        self.plans = tuple(plans)  # experiments run (simulator/experiments.py)
         self.rng = Rng(seed)
         self.world = World(self.rng, scale)
         self.memo: dict = {}  # per-call memo of results several days reuse

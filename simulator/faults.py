@@ -56,8 +56,12 @@ class FaultRates:
     late_clicks: float = 0.02
     old_clicks: float = 0.001
     late_orders: float = 0.02
-    # 4. share of orders (all their lines) and appeals whose first state arrives 1..3 days after the next
+    late_assignments: float = 0.02
+    # 4. share of orders (all their lines) and appeals whose first state arrives 1..3 days after the next;
+    #    share of re-assigned creators whose first assignment arrives 1..3 days after the re-assignment
     out_of_order: float = 0.01
+    # share of assigned creators re-assigned to another arm hours later (a conflicting record)
+    reassigned: float = 0.01
     # 5. bad records (per record, exclusive)
     invalid_json: float = 0.0002
     missing_field: float = 0.0002
@@ -72,7 +76,8 @@ class FaultRates:
     millisecond_ts: float = 0.002
     # 7. unknown extra fields (creator_user_id disappearing for new creators is always on)
     extra_field: float = 0.01
-    # 8. orders for unknown creators/products, clicks on unknown links, appeals for unknown violations
+    # 8. orders for unknown creators/products, clicks on unknown links, appeals for unknown violations,
+    #    assignments of unknown creators
     orphan: float = 0.005
     # not a fault: blank lines, which readers skip and manifests do not count
     blank_line: float = 0.0005

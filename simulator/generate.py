@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .context import Ctx
+from .experiments import DEFAULT_PLANS, load_plan
 from .faults import FaultRates
 from .scales import SCALES
 from .schema import FEEDS
@@ -24,13 +25,15 @@ def generate(
     scale: str = "small",
     seed: int = 7,
     faults: FaultRates | None = None,
+    experiments: list[Path] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Write `days` delivery days from `start` into `landing` (SOURCES.md layout).
 
     Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
     whether generated alone or within a range, and regenerating a day overwrites its folders.
-    Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
+    `experiments`: plan files of the experiments upstream runs (simulator/experiments.py); None
+    runs the shipped ones (simulator/plans/), [] none. Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
     `progress` gets one line per day. Returns {"landing", "scale", "seed", "start", "days",
     "dates", "lines": {feed: n}, "faults": {feed: {kind: n}}, "seconds"} over all days.
     """
@@ -42,7 +45,8 @@ def generate(
         raise ValueError("days must be >= 0")
     landing = Path(landing)
     rates = faults if faults is not None else FaultRates()
-    ctx = Ctx(seed, SCALES[scale], rates)
+    plans = [load_plan(p) for p in (DEFAULT_PLANS if experiments is None else experiments)]
+    ctx = Ctx(seed, SCALES[scale], rates, plans)
     first = epoch_day(start)
     ctx.world.ensure((first + days + 1) * DAY)
     truth_dir = landing / "_simulator"
@@ -51,6 +55,7 @@ def generate(
         "landing": str(landing),
         "scale": scale,
         "seed": seed,
+        "experiments": [p.id for p in plans],
         "start": start.isoformat(),
         "days": days,
         "dates": [],

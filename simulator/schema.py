@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FEEDS = ("creators", "products", "links", "link_clicks", "affiliate_orders", "violations", "appeals")
+FEEDS = (
+    "creators",
+    "products",
+    "links",
+    "link_clicks",
+    "affiliate_orders",
+    "violations",
+    "appeals",
+    "experiment_assignments",
+)
 
 CATEGORIES = ("BEAUTY", "FASHION", "HOME", "ELECTRONICS", "FOOD", "HEALTH", "SPORTS", "TOYS", "PETS", "OTHER")
 CHANNELS = ("INSTAGRAM", "YOUTUBE", "X", "PINTEREST", "FACEBOOK", "WHATSAPP", "SMS", "EMAIL", "BLOG", "OTHER")
@@ -121,6 +130,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("resolved_at:ts?"),
         _f("update_time:ts"),
     ),
+    "experiment_assignments": (
+        _f("experiment_id:str"),
+        _f("creator_open_id:str"),
+        _f("arm:str"),
+        _f("assigned_at:ts"),
+    ),
 }
 
 # Unknown fields upstream starts sending (schema drift); consumers must keep, not fail on, them.
@@ -132,4 +147,5 @@ EXTRA_FIELDS: dict[str, str] = {
     "affiliate_orders": ',"campaign_id":"7351002277","is_sample_order":false',
     "violations": ',"review_team":"T&S-LA"',
     "appeals": ',"appeal_channel":"APP"',
+    "experiment_assignments": ',"assignment_source":"exp-platform"',
 }

@@ -33,6 +33,7 @@ DELIVERY_KINDS = (
     "late_old",
     "out_of_order",
     "orphan",
+    "reassigned",
 )
 FAULT_KINDS = CONTENT_KINDS + DELIVERY_KINDS
 _MS = 1 + CONTENT_KINDS.index("millisecond_ts")
@@ -104,7 +105,7 @@ def iter_files(ctx, feed: str, day: int, folder: Path | None = None, only=None, 
     blank = (ud >= a + b) & (ud < a + b + rates.blank_line)
 
     n_parts = _n_parts(ctx, n)
-    bounds = [p * n // n_parts for p in range(n_parts + 1)]
+    bounds = [p * n // n_parts for p in range(n_parts + 1)] if n_parts else [0]  # a day may hold no record
     if n_parts:
         dup_x[bounds[-2] :] = False  # copies go to the next file; the last has none
     stamp = to_date(day).strftime("%Y%m%d")

@@ -228,3 +228,15 @@ def load_goals(path: Path | None = None) -> list[Goal]:
         seen.add(goal.id)
         goals.append(goal)
     return goals
+
+
+def check_definitions() -> None:
+    """Load every experiment definition and the goals, or stop with the file and field at fault.
+
+    Called as the code location loads, so a broken file stops Dagster (and `cwh`) with one
+    clear line instead of failing later inside a run; SystemExit carries no traceback."""
+    try:
+        load_experiments()
+        load_goals()
+    except DefinitionError as exc:
+        raise SystemExit(f"experiment definitions or goals are broken: {exc}") from None

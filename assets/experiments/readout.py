@@ -43,7 +43,8 @@ COLUMNS = (
 
 
 def welch(treatment: np.ndarray, control: np.ndarray) -> dict:
-    """diff of means with Welch's CI (95%) and two-sided p; CI and p are None below 2 per arm or at se = 0."""
+    """diff of means with Welch's CI (95%) and two-sided p; CI and p are None below 2 per arm or at se = 0
+    (to rounding)."""
     t, c = np.asarray(treatment, dtype=float), np.asarray(control, dtype=float)
     mean_t = float(t.mean()) if len(t) else None
     mean_c = float(c.mean()) if len(c) else None
@@ -52,7 +53,9 @@ def welch(treatment: np.ndarray, control: np.ndarray) -> dict:
     if len(t) < 2 or len(c) < 2:
         return out
     se = math.sqrt(t.var(ddof=1) / len(t) + c.var(ddof=1) / len(c))
-    if se == 0:
+    # se = 0 up to rounding too: CUPED can leave every creator at the same value plus float noise,
+    # whose "significance" would be meaningless.
+    if se <= 1e-12 * max(np.abs(t).max(), np.abs(c).max(), 1.0):
         return out
     result = stats.ttest_ind(t, c, equal_var=False)
     ci = result.confidence_interval(confidence_level=0.95)

@@ -1,6 +1,6 @@
 """One builder per feed: `build(ctx, day) -> Batch` with every record delivered on `day`."""
 
-from . import clicks, creators, governance, links, orders, products
+from . import assignments, clicks, creators, governance, links, orders, products
 
 BUILDERS = {
     "creators": creators.build,
@@ -10,4 +10,5 @@ BUILDERS = {
     "affiliate_orders": orders.build,
     "violations": governance.build_violations,
     "appeals": governance.build_appeals,
+    "experiment_assignments": assignments.build,
 }

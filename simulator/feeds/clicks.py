@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..experiments import extra_events, source_index
 from ..rand import cdf, hex16
 from ..render import Batch, extra, join, pick, ts, when
 from ..schema import EXTRA_FIELDS
@@ -36,7 +37,7 @@ class Clicks:
         r = ctx.rng
         c = np.broadcast_to(np.asarray(c, dtype=np.int64), np.shape(j))
         self.c, self.j = c, j
-        u_age, u_link = r.uniform2("click.link", c, j)
+        u_age, u_link = r.uniform2("click.link", c, source_index(j))  # an extra click follows its source
         self.link_day = c - np.searchsorted(_AGE_CDF, u_age, side="right")
         days = np.arange(int(c.min()) - LINK_AGE_DAYS, int(c.max()) + 1) if len(c) else np.zeros(1, np.int64)
         n_links = np.array([ctx.n_links(int(d)) for d in days], dtype=np.int64)
@@ -48,6 +49,12 @@ class Clicks:
 
     def link_id(self, ctx) -> np.ndarray:
         return links.link_id(ctx, self.link_day, self.link_idx)
+
+
+def _owner(ctx, c: int, j: np.ndarray) -> np.ndarray:
+    """Creator index owning the link of each click (c, j)."""
+    k = Clicks(ctx, c, j)
+    return links.owner(ctx, k.link_day, k.link_idx, links.created_at(ctx, k.link_day, k.link_idx))[0]
 
 
 def event_id(ctx, c, j) -> np.ndarray:
@@ -68,6 +75,8 @@ def _delivered(ctx, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     cs, js, late, old = [], [], [], []
 
     def add(c, j, is_late, is_old):
+        extra, _ = extra_events(ctx, "linkshare_clicks", c, j, lambda jj: _owner(ctx, c, jj))  # planted effects
+        j = np.concatenate([j, extra])
         cs.append(np.full(len(j), c, np.int64))
         js.append(j)
         late.append(np.full(len(j), is_late))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..experiments import extra_events
 from ..rand import cdf
 from ..render import Batch, dec, extra, join, pick, take, ts, when
 from ..schema import ACTIONS, APPEAL_STATUSES, EXTRA_FIELDS, POLICIES
@@ -24,10 +25,24 @@ class Violations:
     """All violations detected on days [first, last]."""
 
     def __init__(self, ctx, first: int, last: int):
-        r, w = ctx.rng, ctx.world
         counts = [ctx.n_violations(v) for v in range(first, last + 1)]
         v = np.repeat(np.arange(first, last + 1, dtype=np.int64), counts)
         i = np.arange(len(v)) - np.repeat(np.cumsum(counts) - counts, counts)
+        self._draw(ctx, v, i)
+        # A planted guardrail harm: extra violations of the harmed arms' creators (their source's creator).
+        extra_v, extra_i, creator = [v[:0]], [i[:0]], [self.creator[:0]]
+        for day in range(first, last + 1):
+            rows = np.flatnonzero(v == day)
+            extra, src = extra_events(ctx, "violations", day, i[rows], lambda _, rows=rows: self.creator[rows])
+            extra_v.append(np.full(len(extra), day, dtype=np.int64))
+            extra_i.append(extra)
+            creator.append(self.creator[rows][src])
+        if sum(len(e) for e in extra_i):
+            self._draw(ctx, np.concatenate([v, *extra_v]), np.concatenate([i, *extra_i]), np.concatenate(creator))
+
+    def _draw(self, ctx, v: np.ndarray, i: np.ndarray, extra_creators: np.ndarray | None = None) -> None:
+        """Every attribute of violations (v, i); the last len(extra_creators) are extra ones of those creators."""
+        r, w = ctx.rng, ctx.world
         detected = v * DAY + r.integers("viol.sec", v, i, 0, DAY)
         quick = r.uniform("viol.quick", v, i) < 0.7
         delay = np.where(
@@ -38,7 +53,7 @@ class Violations:
         enforced = detected + delay
         pst_quirk = np.zeros(len(v), bool)
         # On DST change days put a few enforcements exactly into the ambiguous / skipped local hour.
-        for d in range(first, last + 1):
+        for d in np.unique(v).tolist():
             kind = dst_change_kind(d)
             rows = np.flatnonzero((v == d) & (i < 4))
             if kind is None or not len(rows):
@@ -53,6 +68,8 @@ class Violations:
         w.ensure(int(enforced.max(initial=0)))
         self.v, self.i, self.detected, self.enforced = v, i, detected, enforced
         self.creator = w.pick_creator(detected, r.uniform("viol.creator", v, i), by="risk")
+        if extra_creators is not None and len(extra_creators):
+            self.creator[-len(extra_creators) :] = extra_creators
         # repeat offenders mostly break the same policy again
         own = r.uniform("viol.own_policy", v, i) < 0.6
         self.policy = np.where(own, w.c_policy[self.creator], r.integers("viol.policy", v, i, 0, len(POLICIES)))

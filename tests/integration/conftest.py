@@ -1,5 +1,8 @@
 """Helpers for tests that run the real pipeline: generated landing zones and `cwh run`."""
 
+import contextlib
+import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -23,8 +26,25 @@ def run_days(
     )
 
 
-def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -> None:
+def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None, experiments=None) -> None:
+    """`experiments`: plan files (simulator/experiments.py); None runs the shipped ones."""
     from simulator import FaultRates
     from simulator import generate as gen
 
-    gen(landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates())
+    gen(
+        landing,
+        date.fromisoformat(start),
+        days,
+        scale="small",
+        seed=seed,
+        faults=faults or FaultRates(),
+        experiments=experiments,
+    )
+
+
+def query_json(data_dir: Path, sql: str) -> list[dict]:
+    """Rows of `cwh query --format json`, as analysts reach the published marts."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cwh(["query", "--data-dir", str(data_dir), "--format", "json", sql]) == 0
+    return json.loads(out.getvalue())

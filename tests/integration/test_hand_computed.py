@@ -161,6 +161,7 @@ def marts(tmp_path_factory):
                 "update_time": ts("2026-11-01 15:00:00"),
             }
         ],
+        "experiment_assignments": [],  # tests/integration/test_experiments_hand_computed.py
     }
     for feed in FEEDS:
         write_delivery(landing, feed, "2026-11-02", {f"{feed}.jsonl": d2[feed]})

@@ -89,3 +89,29 @@ def test_a_broken_goal_names_file_and_field(tmp_path, goal, field):
     with pytest.raises(DefinitionError) as err:
         load_goals(path)
     assert str(path) in str(err.value) and f"'{field}'" in str(err.value), err.value
+
+
+def test_the_code_location_refuses_a_broken_definition_naming_file_and_field(tmp_path):
+    """Loading orchestration.definitions (what Dagster does) stops with one line, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "x.yml").write_text(GOOD.format(id="x").replace("end: 2026-11-14", "end: 2026-10-01"))
+    env = {**os.environ, "CWH_EXPERIMENTS_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", "import orchestration.definitions"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert f"{tmp_path / 'x.yml'}: field 'end'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_simulators_shipped_plans_point_at_the_shipped_definitions():
+    from simulator.experiments import DEFAULT_PLANS, load_plan
+
+    plans = {p.id: p for p in map(load_plan, DEFAULT_PLANS)}
+    experiments = load_experiments()
+    assert set(plans) == set(experiments)
+    assert plans["bonus_5pp"].lift == {"linkshare_clicks": (0.0, 0.15), "violations": (0.0, 0.0)}
+    assert not any(any(lift) for lift in plans["aa_onboarding"].lift.values())
+    assert all(plans[e].arms == tuple(experiments[e].arms) for e in plans)

@@ -97,6 +97,11 @@ def test_small_arms_and_zero_variance_give_no_ci():
     assert (flat["diff"], flat["p_value"]) == (0.0, None)
     assert srm_p_value({}, {"control": 0.5, "t": 0.5}) is None
     assert np.array_equal(cuped(np.array([1.0, 2.0]), np.array([5.0, 5.0])), np.array([1.0, 2.0]))  # var(X) = 0
+    # The window equals the pre-period plus a constant: CUPED leaves every creator at one value
+    # (to rounding), so se is 0 and there is no CI, not a p-value computed on float noise.
+    x = np.array([0.1, 0.7, 1.3, 2.9, 0.3, 5.1])
+    adjusted = cuped(x + 2.0, x)
+    assert welch(adjusted[:3], adjusted[3:])["p_value"] is None
 
 
 def test_a_planted_effect_is_detected_and_its_ci_covers_the_truth():

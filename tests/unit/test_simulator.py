@@ -229,6 +229,7 @@ KEYS = {
     "affiliate_orders": ("order_id", "sku_id", "update_time"),
     "violations": ("violation_id",),
     "appeals": ("appeal_id", "update_time"),
+    "experiment_assignments": ("experiment_id", "creator_open_id", "assigned_at"),
 }
 
 
@@ -247,7 +248,7 @@ def test_clean_data_has_no_faults_at_all(tmp_path):
                     reason, notes = classify(feed, line)
                     assert reason is None and not notes, (feed, line)
                     keys[tuple(json.loads(line)[k] for k in KEYS[feed])] += 1
-            assert max(keys.values()) == 1, feed  # one record per key in a delivery
+            assert max(keys.values(), default=1) == 1, feed  # one record per key in a delivery (if any)
             seen[feed].update(keys)
     for feed in ("link_clicks", "affiliate_orders", "violations", "appeals"):
         assert max(seen[feed].values()) == 1, feed  # and each is delivered once
@@ -463,3 +464,36 @@ def test_medium_day_takes_seconds(tmp_path):
         f"{summary['lines']['affiliate_orders']:,} order lines in {seconds:.1f}s"
     )
     assert summary["lines"]["link_clicks"] > 500_000
+
+
+def test_assignments_carry_their_faults_and_follow_the_plan(tmp_path):
+    """Every creator who joined by the start day is assigned once on time, or late; re-assignments
+    carry another arm; assigned shares follow the plan; a broken plan names file and field."""
+    from simulator import PlanError
+    from simulator.experiments import load_plan
+
+    (tmp_path / "d.yml").write_text(
+        "id: e\nstart: 2026-10-31\nend: 2026-11-01\narms: {control: 0.5, t: 0.5}\nprimary_metric: orders\n"
+    )
+    (tmp_path / "p.yml").write_text("definition: d.yml\nassigned_shares: {control: 0.8, t: 0.2}\n")
+    rates = dataclasses.replace(FaultRates.none(), reassigned=0.2, late_assignments=0.2, out_of_order=0.5)
+    generate(tmp_path / "l", START, 4, faults=rates, experiments=[tmp_path / "p.yml"])
+    records = []
+    for day in _days(tmp_path / "l"):
+        for f in _truth(tmp_path / "l", day)["feeds"]["experiment_assignments"]["files"]:
+            text = _text(tmp_path / "l" / "experiment_assignments" / f"dt={day}" / f["name"])
+            records += [(day, json.loads(line)) for line in text.splitlines()]
+    by_creator = {}
+    for day, rec in records:
+        by_creator.setdefault(rec["creator_open_id"], []).append((rec["assigned_at"], day, rec["arm"]))
+    first = {c: min(v) for c, v in by_creator.items()}
+    arms = Counter(a for _, _, a in first.values())
+    assert 0.7 < arms["control"] / len(first) < 0.9
+    reassigned = [c for c, v in by_creator.items() if len({a for _, _, a in v}) > 1]
+    assert 0.1 < len(reassigned) / len(first) < 0.3
+    # out of order: some first assignments are delivered after their re-assignment
+    assert any(first[c][1] > min(d for _, d, _ in by_creator[c]) for c in reassigned)
+    assert {d for _, d, _ in first.values()} > {"2026-10-31"}  # and some first assignments are late
+    (tmp_path / "bad.yml").write_text("definition: d.yml\neffects: {t: {orders: 0.1}}\n")
+    with pytest.raises(PlanError, match=r"bad.yml: field 'effects.t.orders'"):
+        load_plan(tmp_path / "bad.yml")
