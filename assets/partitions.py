@@ -3,12 +3,21 @@
 import warnings
 from collections.abc import Mapping
 
-from dagster import BetaWarning, DailyPartitionsDefinition, PartitionKeyRange
+from dagster import BackfillPolicy, BetaWarning, DailyPartitionsDefinition, PartitionKeyRange
 
-# A backfill of many days runs as one run (BackfillPolicy.single_run() on the ingest and publish
-# assets): deliberate, and the reason backfills fit in one run. Dagster 1.13 flags the parameter as
-# beta on every import, which tells a user nothing.
+# A backfill launched from the UI or the daemon runs as consecutive runs of at most
+# CWH_MAX_DAYS_PER_RUN days, as `cwh run` splits a range: a run's dbt statements hold what its days
+# delivered, so bounding the days bounds the memory. Dagster 1.13 flags the parameter as beta on
+# every import, which tells a user nothing.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=BetaWarning)
+
+
+def backfill_policy() -> BackfillPolicy:
+    """The policy of every partitioned asset of the daily job (they run together, so one policy)."""
+    from assets.settings import Settings
+
+    return BackfillPolicy.multi_run(max_partitions_per_run=Settings.from_env().max_days_per_run)
+
 
 # end_offset=1 includes today, so a delivery that lands today can be run today.
 delivery_days = DailyPartitionsDefinition(start_date="2024-01-01", end_offset=1)

@@ -13,7 +13,6 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
-    BackfillPolicy,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -27,7 +26,7 @@ from assets.ingest.interrupted import IngestJournal, run_finished
 from assets.ingest.lake import Lake
 from assets.ingest.landing import DeliveryError
 from assets.ingest.raw_gate import audit_pending
-from assets.partitions import delivery_days
+from assets.partitions import backfill_policy, delivery_days
 from assets.pending_days import PendingDays
 from assets.progress import report
 from assets.settings import Settings
@@ -87,7 +86,7 @@ def _raw_asset(feed: str):
             )
         ],
         partitions_def=delivery_days,
-        backfill_policy=BackfillPolicy.single_run(),
+        backfill_policy=backfill_policy(),
         op_tags={"stage": "ingest"},
     )
     def ingest(context: AssetExecutionContext):

@@ -3,12 +3,12 @@
 import json
 import time
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from assets.feeds import FEEDS
 from assets.gates import log as gate_log
 from assets.ingest.lake import Lake
-from assets.partitions import delivery_days, is_full_refresh
+from assets.partitions import backfill_policy, delivery_days, is_full_refresh
 from assets.pending_days import PendingDays, run_identity
 from assets.progress import report
 from assets.publish.marts_file import publish
@@ -45,7 +45,7 @@ SCOPES = mart_scopes(_NODES)
     group_name="publish",
     pool="warehouse",
     kinds={"duckdb"},
-    backfill_policy=BackfillPolicy.single_run(),
+    backfill_policy=backfill_policy(),
     description="The analysts' read-only database <data-dir>/published/marts.duckdb, swapped in atomically.",
 )
 def published_marts(context: AssetExecutionContext):

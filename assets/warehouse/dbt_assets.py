@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from assets.ingest.raw_assets import raw_key
-from assets.partitions import delivery_days, is_full_refresh
+from assets.partitions import backfill_policy, delivery_days, is_full_refresh
 from assets.pending_days import PendingDays, run_identity
 from assets.progress import report
 from assets.settings import Settings
@@ -95,6 +95,7 @@ manifest = ensure_manifest()
     dagster_dbt_translator=translator,
     project=dbt_project,
     pool="warehouse",
+    backfill_policy=backfill_policy(),
 )
 def dbt_staging(context: AssetExecutionContext):
     yield from _build(context, "staging")
@@ -108,6 +109,7 @@ def dbt_staging(context: AssetExecutionContext):
     dagster_dbt_translator=translator,
     project=dbt_project,
     pool="warehouse",
+    backfill_policy=backfill_policy(),
 )
 def dbt_marts(context: AssetExecutionContext):
     yield from _build(context, "marts")

@@ -144,3 +144,16 @@ def test_the_daily_job_runs_every_gate_but_not_the_freshness_checks(defs):
     assert not any("freshness" in n for n in job.graph.node_names())
     checks = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     assert "freshness_check" in checks
+
+
+def test_a_backfill_from_the_ui_runs_as_runs_of_at_most_max_days_per_run(defs):
+    from assets.settings import Settings
+
+    graph = defs.resolve_asset_graph()
+    job = defs.resolve_job_def("daily_warehouse")
+    partitioned = [k for k in job.asset_layer.asset_graph.get_all_asset_keys() if graph.get(k).partitions_def]
+    assert partitioned
+    limit = Settings.from_env().max_days_per_run
+    for key in partitioned:
+        policy = graph.get(key).backfill_policy
+        assert policy is not None and policy.max_partitions_per_run == limit, key
