@@ -30,7 +30,7 @@ def _days(start: date, end: date) -> list[str]:
 
 
 def cmd_generate(args) -> int:
-    from simulator import SCALES, FaultRates, generate
+    from simulator import PLANTS, SCALES, FaultRates, generate
 
     if args.scale not in SCALES:
         print(f"unknown scale {args.scale!r}; choose one of {', '.join(SCALES)}", file=sys.stderr)
@@ -45,6 +45,10 @@ def cmd_generate(args) -> int:
             )
             return 2
         faults = dataclasses.replace(faults, **{name: float(rate)})
+    for name in args.plant or []:
+        if name not in PLANTS:
+            print(f"unknown plant {name!r}; known: {', '.join(PLANTS)}", file=sys.stderr)
+            return 2
     landing = Path(args.landing or os.environ.get("CWH_LANDING_DIR", "landing"))
     generate(
         landing,
@@ -54,6 +58,7 @@ def cmd_generate(args) -> int:
         seed=args.seed,
         faults=faults,
         progress=lambda line: print(line, flush=True),
+        plants=tuple(args.plant or ()),
     )
     print(f"wrote {args.days} delivery day(s) to {landing.resolve()}")
     return 0
@@ -284,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=7)
     g.add_argument("--clean", action="store_true", help="no faults at all")
     g.add_argument("--fault", action="append", metavar="NAME=RATE", help="override one fault rate (repeatable)")
+    g.add_argument(
+        "--plant",
+        action="append",
+        metavar="NAME",
+        help="plant a pattern the review's findings must find (repeatable): "
+        "category_refund_spike, policy_violation_spike, channel_conversion_collapse, links_never_convert",
+    )
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="run delivery days in order through the Dagster job")

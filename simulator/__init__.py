@@ -7,6 +7,7 @@ SOURCES.md (7 feeds, manifests, realistic volumes and every documented fault).
 
 from .faults import FaultRates
 from .generate import generate
+from .plants import PLANTS
 from .scales import SCALES
 
-__all__ = ["generate", "FaultRates", "SCALES"]
+__all__ = ["generate", "FaultRates", "SCALES", "PLANTS"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .faults import FaultRates
+from .plants import Plants
 from .rand import Rng
 from .scales import Scale
 from .seasons import day_factor
@@ -14,8 +15,8 @@ from .world import World
 class Ctx:
     """State of one generate() call; nothing outlives it, so a long-lived process keeps no memory."""
 
-    def __init__(self, seed: int, scale: Scale, rates: FaultRates):
-        self.seed, self.scale, self.rates = seed, scale, rates
+    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plants: Plants = Plants()):
+        self.seed, self.scale, self.rates, self.plants = seed, scale, rates, plants
         self.rng = Rng(seed)
         self.world = World(self.rng, scale)
         self.memo: dict = {}  # per-call memo of results several days reuse

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .context import Ctx
 from .faults import FaultRates
+from .plants import Plants
 from .scales import SCALES
 from .schema import FEEDS
 from .seasons import DAY, epoch_day, to_date
@@ -25,13 +26,15 @@ def generate(
     seed: int = 7,
     faults: FaultRates | None = None,
     progress: Callable[[str], None] | None = None,
+    plants: tuple[str, ...] = (),
 ) -> dict:
     """Write `days` delivery days from `start` into `landing` (SOURCES.md layout).
 
     Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
     whether generated alone or within a range, and regenerating a day overwrites its folders.
     Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
-    `progress` gets one line per day. Returns {"landing", "scale", "seed", "start", "days",
+    `plants` names patterns to plant in the world (simulator/plants.py); what they concern is
+    written to `<landing>/_simulator/plants.json`. `progress` gets one line per day. Returns {"landing", "scale", "seed", "start", "days",
     "dates", "lines": {feed: n}, "faults": {feed: {kind: n}}, "seconds"} over all days.
     """
     if isinstance(start, dt.datetime):
@@ -42,11 +45,14 @@ def generate(
         raise ValueError("days must be >= 0")
     landing = Path(landing)
     rates = faults if faults is not None else FaultRates()
-    ctx = Ctx(seed, SCALES[scale], rates)
+    ctx = Ctx(seed, SCALES[scale], rates, Plants.of(plants))
     first = epoch_day(start)
     ctx.world.ensure((first + days + 1) * DAY)
     truth_dir = landing / "_simulator"
     truth_dir.mkdir(parents=True, exist_ok=True)
+    if plants:
+        n_creators = int(ctx.world.creators_joined_by((first + days) * DAY))
+        _write_json(truth_dir / "plants.json", ctx.plants.truth(ctx, n_creators))
     summary = {
         "landing": str(landing),
         "scale": scale,
@@ -68,10 +74,7 @@ def generate(
             if len(started) > 1:  # the previous feed compressed while this one rendered
                 _record(truth, summary, started[-2])
         _record(truth, summary, started[-1])
-        path = truth_dir / f"dt={to_date(day).isoformat()}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(truth, indent=1) + "\n")
-        os.replace(tmp, path)
+        _write_json(truth_dir / f"dt={to_date(day).isoformat()}.json", truth)
         summary["dates"].append(to_date(day).isoformat())
         if progress:
             f = truth["feeds"]
@@ -81,6 +84,12 @@ def generate(
             )
     summary["seconds"] = round(time.perf_counter() - began, 3)
     return summary
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    os.replace(tmp, path)
 
 
 def _record(truth: dict, summary: dict, feed_day: FeedDay) -> None:

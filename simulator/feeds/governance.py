@@ -25,7 +25,8 @@ class Violations:
 
     def __init__(self, ctx, first: int, last: int):
         r, w = ctx.rng, ctx.world
-        counts = [ctx.n_violations(v) for v in range(first, last + 1)]
+        base = [ctx.n_violations(v) for v in range(first, last + 1)]
+        counts = [n + ctx.plants.extra_violations(n) for n in base]  # planted: a policy's spike
         v = np.repeat(np.arange(first, last + 1, dtype=np.int64), counts)
         i = np.arange(len(v)) - np.repeat(np.cumsum(counts) - counts, counts)
         detected = v * DAY + r.integers("viol.sec", v, i, 0, DAY)
@@ -56,6 +57,7 @@ class Violations:
         # repeat offenders mostly break the same policy again
         own = r.uniform("viol.own_policy", v, i) < 0.6
         self.policy = np.where(own, w.c_policy[self.creator], r.integers("viol.policy", v, i, 0, len(POLICIES)))
+        self.policy = np.where(i >= np.repeat(base, counts), ctx.plants.spike_policy, self.policy)
         sev = r.choice("viol.severity", v, i, _SEVERITY_CDF) + 1
         self.severity = np.minimum(4, sev + _HARSH[self.policy])
         self.action = _ACTION[self.severity - 1, (r.uniform("viol.action", v, i) < 0.4).astype(int)]
