@@ -5,6 +5,7 @@ from dagster import Definitions
 from assets.gates.warehouse_gates import mart_gates, staging_gates
 from assets.ingest.raw_assets import landing_specs, quarantine_spec, raw_assets
 from assets.publish.publish_asset import published_marts
+from assets.review.review_asset import ops_review
 from assets.warehouse.dbt_assets import dbt_marts, dbt_staging
 
 from .alerts import run_failure_alerts
@@ -14,7 +15,7 @@ from .schedules import daily_delivery_schedule
 from .sensors import complete_delivery_sensor
 
 defs = Definitions(
-    assets=[*landing_specs, quarantine_spec, *raw_assets, dbt_staging, dbt_marts, published_marts],
+    assets=[*landing_specs, quarantine_spec, *raw_assets, dbt_staging, dbt_marts, published_marts, ops_review],
     asset_checks=[staging_gates, mart_gates, *freshness_checks],
     jobs=[daily_job],
     schedules=[daily_delivery_schedule],

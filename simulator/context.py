@@ -15,8 +15,9 @@ from .world import World
 class Ctx:
     """State of one generate() call; nothing outlives it, so a long-lived process keeps no memory."""
 
-    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plants: Plants = Plants()):
-        self.seed, self.scale, self.rates, self.plants = seed, scale, rates, plants
+    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plants: Plants | None = None):
+        self.seed, self.scale, self.rates = seed, scale, rates
+        self.plants = plants if plants is not None else Plants()
         self.rng = Rng(seed)
         self.world = World(self.rng, scale)
         self.memo: dict = {}  # per-call memo of results several days reuse

@@ -19,15 +19,16 @@ from .schema import CATEGORIES, CHANNELS, POLICIES
 REFUND_CATEGORY = "ELECTRONICS"
 SPIKE_POLICY = "MEDICAL_CLAIM"
 COLLAPSED_CHANNEL = "PINTEREST"
-COHORT_SHARE = 0.05  # of creators, chosen by hash
+COHORT_EVERY, COHORT_FIRST = 20, 7  # creators 7, 27, 47, ...: 5% of creators
+COHORT_LINKS = 0.2  # share of new links the cohort shares
 
 PLANTS = {
     "category_refund_spike": f"{REFUND_CATEGORY} products: half the lines that would settle are refunded "
     "instead (refund rate about 3-4x the other categories')",
-    "policy_violation_spike": f"{SPIKE_POLICY}: as many extra violations a day as all policies together "
-    "have otherwise",
+    "policy_violation_spike": f"{SPIKE_POLICY}: as many extra violations a day as all policies together have otherwise",
     "channel_conversion_collapse": f"links shared on {COLLAPSED_CHANNEL}: 9 in 10 of their conversions never happen",
-    "links_never_convert": f"a cohort of {COHORT_SHARE:.0%} of creators whose shared links never convert",
+    "links_never_convert": f"a cohort of 1 in {COHORT_EVERY} creators shares {COHORT_LINKS:.0%} of the links, "
+    "and their links never convert",
 }
 
 
@@ -77,9 +78,18 @@ class Plants:
     def loses_conversions(self) -> bool:
         return bool({"channel_conversion_collapse", "links_never_convert"} & self.names)
 
+    def link_owners(self, ctx, e, i, created, creator) -> np.ndarray:
+        """Owners of links (e, i): with the cohort planted, a share of the links go to its members."""
+        if "links_never_convert" not in self:
+            return creator
+        members = np.maximum(ctx.world.creators_joined_by(created) - COHORT_FIRST + COHORT_EVERY - 1, 0) // COHORT_EVERY
+        u = ctx.rng.uniform("plant.cohort_member", e, i)
+        member = COHORT_FIRST + COHORT_EVERY * (u * members).astype(np.int64)
+        return np.where((ctx.rng.uniform("plant.cohort_link", e, i) < COHORT_LINKS) & (members > 0), member, creator)
+
     @staticmethod
     def in_cohort(ctx, creator: np.ndarray) -> np.ndarray:
-        return ctx.rng.uniform("plant.cohort", 0, creator) < COHORT_SHARE
+        return creator % COHORT_EVERY == COHORT_FIRST
 
     def truth(self, ctx, n_creators: int) -> dict:
         """What each plant concerns, for the ground truth."""

@@ -26,7 +26,7 @@ CONFIG = {
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)  # schema validation costs more than rendering; the specs are fixed
     spec["config"] = {**CONFIG, **spec.get("config", {})}
     return vl_convert.vegalite_to_svg(spec)
 

@@ -23,8 +23,10 @@ def run_days(
     )
 
 
-def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None) -> None:
+def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None, plants: tuple[str, ...] = ()) -> None:
     from simulator import FaultRates
     from simulator import generate as gen
 
-    gen(landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates())
+    gen(
+        landing, date.fromisoformat(start), days, scale="small", seed=seed, faults=faults or FaultRates(), plants=plants
+    )
