@@ -38,8 +38,8 @@ class PageVisit:
 
 
 class _Session:
-    def __init__(self, ws_url: str):
-        self.ws = connect(ws_url, max_size=None, open_timeout=30)
+    def __init__(self, ws):
+        self.ws = ws
         self.next_id = 0
         self.events: list[dict] = []
 
@@ -98,22 +98,23 @@ def visit(url: str, expression: str, screenshot: Path, width: int = 1366, height
                 break
         if browser_url is None:
             raise RuntimeError(f"{binary} did not start its DevTools endpoint")
-        browser = _Session(browser_url)
-        target = browser.call("Target.createTarget", url="about:blank")["targetId"]
         port = re.search(r":(\d+)/", browser_url).group(1)
-        page = _Session(f"ws://127.0.0.1:{port}/devtools/page/{target}")
-        for domain in ("Page", "Runtime", "Log"):
-            page.call(f"{domain}.enable")
-        page.call("Page.navigate", url=url)
-        page.wait_for("Page.loadEventFired")
-        result = page.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        size = page.call("Page.getLayoutMetrics")["cssContentSize"]
-        shot = page.call(
-            "Page.captureScreenshot",
-            format="png",
-            captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1},
-        )
+        with connect(browser_url, max_size=None, open_timeout=30) as browser_ws:
+            target = _Session(browser_ws).call("Target.createTarget", url="about:blank")["targetId"]
+            with connect(f"ws://127.0.0.1:{port}/devtools/page/{target}", max_size=None, open_timeout=30) as page_ws:
+                page = _Session(page_ws)
+                for domain in ("Page", "Runtime", "Log"):
+                    page.call(f"{domain}.enable")
+                page.call("Page.navigate", url=url)
+                page.wait_for("Page.loadEventFired")
+                result = page.call("Runtime.evaluate", expression=expression, returnByValue=True)
+                size = page.call("Page.getLayoutMetrics")["cssContentSize"]
+                shot = page.call(
+                    "Page.captureScreenshot",
+                    format="png",
+                    captureBeyondViewport=True,
+                    clip={"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1},
+                )
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         out = PageVisit(value=result.get("result", {}).get("value"))
         for event in page.events:
@@ -125,8 +126,6 @@ def visit(url: str, expression: str, screenshot: Path, width: int = 1366, height
                 out.console.append({"level": params["entry"]["level"], "text": params["entry"]["text"]})
             elif event.get("method") == "Runtime.exceptionThrown":
                 out.exceptions.append(params["exceptionDetails"].get("text", "exception"))
-        page.ws.close()
-        browser.ws.close()
         return out
     finally:
         proc.terminate()

@@ -57,10 +57,11 @@ category_daily as (
 
 policy_daily as (
 
-    {#- violations_per_1k_orders = violations * 1000 / orders (all orders of the window); sample: violations -#}
+    {#- violations_per_1k_orders = violations * 1000 / orders, over every date of the window
+        (a policy without violations on a date still counts that date's orders); sample: violations -#}
     select
         kpi.activity_date,
-        governance.policy_category as subject,
+        policies.policy_category as subject,
         governance.violations * 1000 as numerator,
         kpi.orders as denominator,
         governance.violations as sample
