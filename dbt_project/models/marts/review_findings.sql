@@ -1,8 +1,7 @@
 {#- The daily review's findings: the rules of review_findings.yml (meta.rules), evaluated for every
-    date of kpi_daily over the trailing window of each rule. A subject (a product category, a
-    policy, a channel, a creator) is compared with the median of its peers, the other subjects of
-    the same kind with at least the rule's minimum sample in the same window. Metrics follow
-    kpi_daily's definitions. Small: rebuilt whole on every run from other marts, so re-runs,
+    delivery day over the trailing window of each rule. A subject (a product category, a
+    policy, a channel, a creator) is compared with its peers: the same metric over every other
+    subject of its kind together, in the same window. Metrics follow kpi_daily's definitions. Small: rebuilt whole on every run from other marts, so re-runs,
     replays and late data give the same rows. -#}
 
 {%- set rules = config.get('meta', {}).get('rules', []) -%}
@@ -34,8 +33,10 @@
 
 with review_dates as (
 
-    select activity_date as review_date
-    from {{ ref('kpi_daily') }}
+    {#- Delivery days: every day delivers its own clicks. Earlier dates hold only late records
+        (late refunds, re-sent clicks), too partial to compare, so windows start at the first. -#}
+    select distinct _dt as review_date
+    from {{ ref('stg_tiktok__link_clicks') }}
 
 ),
 
@@ -108,60 +109,67 @@ creator_daily_links as (
     select
         review_dates.review_date,
         daily.subject,
-        {{ safe_ratio('sum(daily.numerator)', 'sum(daily.denominator)') }} as metric_value,
+        sum(daily.numerator) as numerator,
+        sum(daily.denominator) as denominator,
         coalesce(sum(daily.sample), 0) as sample
     from review_dates
     inner join {{ measures[rule.kind ~ '.' ~ rule.metric] }} as daily
         on
             daily.activity_date <= review_dates.review_date
             and daily.activity_date > {{ dbt.dateadd('day', -rule.window_days, 'review_dates.review_date') }}
-    where daily.subject is not null
+    where
+        daily.subject is not null
+        and daily.activity_date >= (select min(first_day.review_date) from review_dates as first_day)
     group by review_dates.review_date, daily.subject
-    having coalesce(sum(daily.sample), 0) >= {{ rule.min_sample }} and sum(daily.denominator) > 0
 
 ),
 
-{{ rule.name }}_baselines as (
+{{ rule.name }}_compared as (
 
-    {#- the median of the peers' values; at least 3 peers, or no baseline to compare with -#}
+    {#- the baseline: the metric over every other subject of the kind together (for policies,
+        whose denominator is the same orders, the mean of the other policies' rates) -#}
     select
-        this_subject.review_date,
-        this_subject.subject,
-        percentile_cont(0.5) within group (order by peer.metric_value) as baseline,
-        count(*) as peers
-    from {{ rule.name }}_values as this_subject
-    inner join {{ rule.name }}_values as peer
-        on
-            this_subject.review_date = peer.review_date
-            and this_subject.subject != peer.subject
-    group by this_subject.review_date, this_subject.subject
-    having count(*) >= 3
+        review_date,
+        subject,
+        sample,
+        {{ safe_ratio('numerator', 'denominator') }} as metric_value,
+        {{ safe_ratio(
+            'sum(numerator) over (partition by review_date) - numerator',
+            'sum(denominator) over (partition by review_date) - denominator'
+        ) }} as baseline,
+        count(*) over (partition by review_date) - 1 as peers
+    from {{ rule.name }}_values
 
 ),
 
 {{ rule.name }}_findings as (
 
     select
-        subject_values.review_date,
+        review_date,
         '{{ rule.name }}' as rule_name,
         '{{ rule.kind }}' as subject_kind,
-        subject_values.subject,
+        subject,
         '{{ rule.metric }}' as metric,
-        subject_values.metric_value,
-        cast(baselines.baseline as double) as baseline,
+        metric_value,
+        baseline,
         '{{ rule.comparison }}' as comparison,
         cast({{ rule.threshold }} as double) as threshold,
-        subject_values.sample,
+        sample,
         {{ rule.min_sample }} as min_sample,
-        baselines.peers,
+        sample * baseline as expected_at_baseline,
+        peers,
         {{ rule.window_days }} as window_days,
         '{{ rule.action | replace("'", "''") }}' as suggested_action
-    from {{ rule.name }}_values as subject_values
-    inner join {{ rule.name }}_baselines as baselines
-        on
-            subject_values.review_date = baselines.review_date
-            and subject_values.subject = baselines.subject
-    where subject_values.metric_value {{ '>=' if rule.comparison == 'above' else '<=' }} baselines.baseline * {{ rule.threshold }}
+    from {{ rule.name }}_compared
+    where
+        sample >= {{ rule.min_sample }}
+        and peers >= 3
+        and sample * baseline >= {{ rule.get('min_expected', 0) }}
+        {%- if rule.comparison == 'above' %}
+        and metric_value > baseline and metric_value >= baseline * {{ rule.threshold }}
+        {%- else %}
+        and metric_value < baseline and metric_value <= baseline * {{ rule.threshold }}
+        {%- endif %}
 
 ){% endfor %}
 
