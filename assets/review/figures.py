@@ -178,7 +178,7 @@ QUERIES: dict[str, str] = {
     # Findings: the review_findings mart's rows for the day
     "findings": """
         SELECT f.rule_name, f.subject_kind, f.subject, c.username, f.metric, f.metric_value, f.baseline,
-               f.comparison, f.threshold, f.sample, f.peers, f.window_days, f.suggested_action
+               f.comparison, f.threshold, f.sample_size, f.peers, f.window_days, f.suggested_action
         FROM review_findings AS f
         LEFT JOIN dim_creators AS c ON f.subject_kind = 'creator' AND c.creator_open_id = f.subject
         WHERE f.review_date = $day::DATE ORDER BY f.rule_name, f.subject""",

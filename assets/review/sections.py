@@ -65,7 +65,7 @@ def findings(f: Figures, kinds: tuple[str, ...]) -> str:
             f"{' (' + number('findings', fig, i, 'subject', text) + ')' if fig.records()[i]['username'] else ''}: "
             f"{METRIC_NAMES.get(first['metric'], first['metric'])} {number('findings', fig, i, 'metric_value', fmt)} "
             f"against {number('findings', fig, i, 'baseline', fmt)} for its peers "
-            f"over {number('findings', fig, i, 'sample', count)} {SAMPLE_UNITS[first['subject_kind']]} in "
+            f"over {number('findings', fig, i, 'sample_size', count)} {SAMPLE_UNITS[first['subject_kind']]} in "
             f"{number('findings', fig, i, 'window_days', count)} days "
             f"(rule: {number('findings', fig, i, 'comparison', COMPARISONS.get)} "
             f"{number('findings', fig, i, 'threshold', times)} the rate of its "

@@ -208,7 +208,7 @@ INDEPENDENT = {
     "findings": """
         SELECT rule_name, subject_kind, subject,
                (SELECT username FROM dim_creators WHERE creator_open_id = subject AND subject_kind = 'creator'),
-               metric, metric_value, baseline, comparison, threshold, sample, peers, window_days, suggested_action
+               metric, metric_value, baseline, comparison, threshold, sample_size, peers, window_days, suggested_action
         FROM review_findings WHERE review_date = $day::DATE ORDER BY 1, 3""",
 }
 
