@@ -33,12 +33,17 @@ def _in_trend(col: str) -> str:
 
 
 QUERIES: dict[str, str] = {
-    # Headline: kpi_daily's row for the day, and a week earlier for comparison.
-    "kpi": """
-        SELECT activity_date, orders, gross_gmv, net_gmv, refund_rate, active_creators, clicks,
+    # Headline: kpi_daily's row for the day (row 0, empty figures if the day had no activity), and
+    # a week earlier for comparison when that day was delivered too.
+    "kpi": f"""
+        WITH days AS (
+            SELECT $day::DATE AS activity_date
+            UNION ALL
+            SELECT $day::DATE - 7 WHERE $day::DATE - 7 >= {FIRST_DAY})
+        SELECT days.activity_date, orders, gross_gmv, net_gmv, refund_rate, active_creators, clicks,
                attributed_orders, click_to_order_rate, sharing_creators, linkshare_gmv, linkshare_share,
                violations, violations_per_1k_orders, resolved_appeals, overturned, overturn_rate
-        FROM kpi_daily WHERE activity_date IN ($day::DATE, $day::DATE - 7) ORDER BY activity_date DESC""",
+        FROM days LEFT JOIN kpi_daily USING (activity_date) ORDER BY days.activity_date DESC""",
     "kpi_trend": f"""
         SELECT activity_date, gross_gmv, net_gmv, refund_rate, click_to_order_rate, linkshare_share,
                sharing_creators, violations_per_1k_orders, overturn_rate
@@ -86,10 +91,13 @@ QUERIES: dict[str, str] = {
                    1 - sum(net_gmv) / sum(gross_gmv) AS refund_rate
             FROM fct_order_items WHERE {_in_window("order_date")}
             GROUP BY creator_open_id HAVING count(*) >= 20 AND sum(gross_gmv) > 0),
-        peers AS (SELECT median(refund_rate) AS peer_median FROM per_creator)
-        SELECT p.creator_open_id, coalesce(c.username, p.creator_open_id) AS creator, p.order_lines, p.gross_gmv, p.refund_rate, peers.peer_median
-        FROM per_creator AS p CROSS JOIN peers LEFT JOIN dim_creators AS c USING (creator_open_id)
-        WHERE p.refund_rate >= 3 * peers.peer_median AND p.refund_rate > 0
+        everyone AS (
+            SELECT 1 - sum(net_gmv) / sum(gross_gmv) AS all_creators FROM fct_order_items
+            WHERE {_in_window("order_date")})
+        SELECT p.creator_open_id, coalesce(c.username, p.creator_open_id) AS creator, p.order_lines, p.gross_gmv,
+               p.refund_rate, everyone.all_creators
+        FROM per_creator AS p CROSS JOIN everyone LEFT JOIN dim_creators AS c USING (creator_open_id)
+        WHERE p.refund_rate >= 3 * everyone.all_creators AND everyone.all_creators > 0
         ORDER BY p.refund_rate DESC, p.creator_open_id LIMIT 10""",
     "gmv_week_over_week": f"""
         WITH weeks AS (

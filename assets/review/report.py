@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
+
 from assets.publish.reader import PublishedMartsError, connect_read_only
 
 from .figures import WINDOW_DAYS, gather, latest_day
@@ -86,6 +88,8 @@ def write_review(published: Path, reports_dir: Path, day: date | None = None, ou
         if day > newest:
             raise ReviewError(f"{day} is after the last delivery day published ({newest}); nothing to review yet")
         figures = gather(con, day)
+    except duckdb.Error as exc:  # e.g. marts published before a mart this review reads existed
+        raise ReviewError(f"cannot read the review's figures from {published}: {exc}") from None
     finally:
         con.close()
     html_text = render(figures, day)

@@ -150,7 +150,7 @@ def creator_pain_points(f: Figures) -> str:
             "where violations push creators down.",
         ),
     )
-    body += "<h3>Refund rates far above their peers' (3× the median creator's, 20+ order lines)</h3>"
+    body += "<h3>Refund rates far above everyone's (3× all creators' together, 20+ order lines)</h3>"
     body += table(
         "creator_refunds",
         f["creator_refunds"],
@@ -159,9 +159,9 @@ def creator_pain_points(f: Figures) -> str:
             "order_lines": ("order lines", count),
             "gross_gmv": ("GMV", money),
             "refund_rate": ("refund rate", percent),
-            "peer_median": ("peer median", percent),
+            "all_creators": ("all creators", percent),
         },
-        "No creator's refund rate is 3× the peer median.",
+        "No creator's refund rate is 3× that of all creators together.",
     )
     body += "<h3>Largest week-over-week GMV changes (creators with $100+ last week)</h3>"
     body += table(

@@ -89,8 +89,8 @@ def test_cwh_report_writes_any_published_day_and_refuses_clearly(planted, tmp_pa
 W = "BETWEEN $day::DATE - 6 AND $day::DATE"
 FIRST = "(SELECT min(list_min(delivery_days)) FROM publish_log)"
 INDEPENDENT = {
-    "kpi": """
-        WITH d(day) AS (VALUES ($day::DATE), ($day::DATE - 7)),
+    "kpi": f"""
+        WITH d AS (SELECT unnest([$day::DATE, $day::DATE - 7]) AS day),
         o AS (SELECT order_date AS day, count(DISTINCT order_id) AS orders, sum(gross_gmv) AS g, sum(net_gmv) AS n,
                      count(DISTINCT creator_open_id) AS creators, sum(gross_gmv) FILTER (WHERE content_type = 'LINKSHARE') AS lg
               FROM fct_order_items GROUP BY 1),
@@ -102,7 +102,7 @@ INDEPENDENT = {
                coalesce(clicks, 0), coalesce(ao, 0), ao / nullif(clicks, 0), coalesce(sharing, 0), coalesce(lg, 0), coalesce(lg, 0) / nullif(g, 0),
                coalesce(v, 0), coalesce(v, 0) * 1000 / nullif(orders, 0), coalesce(resolved, 0), coalesce(overturned, 0), overturned / nullif(resolved, 0)
         FROM d LEFT JOIN o USING (day) LEFT JOIN c USING (day) LEFT JOIN v USING (day)
-        WHERE o.day IS NOT NULL OR c.day IS NOT NULL OR v.day IS NOT NULL ORDER BY d.day DESC""",
+        WHERE d.day = $day::DATE OR d.day >= {FIRST} ORDER BY d.day DESC""",
     "kpi_trend": f"""
         SELECT activity_date, gross_gmv, net_gmv, refund_rate, click_to_order_rate, linkshare_share, sharing_creators,
                violations_per_1k_orders, overturn_rate FROM kpi_daily
@@ -136,9 +136,10 @@ INDEPENDENT = {
     "creator_refunds": f"""
         WITH c AS (SELECT creator_open_id, count(*) AS n, sum(gross_gmv) AS g, sum(gross_gmv - net_gmv) / sum(gross_gmv) AS r
                    FROM fct_order_items WHERE order_date {W} GROUP BY 1 HAVING count(*) >= 20 AND sum(gross_gmv) > 0)
-        SELECT c.creator_open_id, coalesce(d.username, c.creator_open_id), n, g, r, (SELECT quantile_cont(r, 0.5) FROM c)
-        FROM c LEFT JOIN dim_creators d USING (creator_open_id)
-        WHERE r >= 3 * (SELECT quantile_cont(r, 0.5) FROM c) AND r > 0 ORDER BY r DESC, 1 LIMIT 10""",
+        , k AS (SELECT sum(gross_gmv - net_gmv) / sum(gross_gmv) AS everyone FROM fct_order_items WHERE order_date {W})
+        SELECT c.creator_open_id, coalesce(d.username, c.creator_open_id), n, g, r, k.everyone
+        FROM c CROSS JOIN k LEFT JOIN dim_creators d USING (creator_open_id)
+        WHERE r >= 3 * k.everyone AND k.everyone > 0 ORDER BY r DESC, 1 LIMIT 10""",
     "gmv_week_over_week": f"""
         WITH a AS (SELECT creator_open_id, sum(gross_gmv) AS g FROM fct_order_items
                    WHERE order_date BETWEEN $day::DATE - 13 AND $day::DATE - 7 GROUP BY 1),
