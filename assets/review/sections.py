@@ -322,6 +322,7 @@ def data_health(f: Figures) -> str:
         },
         "Nothing published yet.",
     )
+    body += f"<h3>Quarantined records by feed and reason ({WINDOW})</h3>"
     body += table(
         "quarantine",
         f["quarantine"],
