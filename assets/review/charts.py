@@ -25,6 +25,10 @@ CONFIG = {
 }
 
 
+# Ticks on whole days only (a chart of two days would otherwise label hours), thinned when crowded.
+DAY_AXIS = alt.Axis(format="%b %d", labelAngle=0, tickCount="day", labelOverlap=True)
+
+
 def to_svg(chart: alt.TopLevelMixin) -> str:
     spec = chart.to_dict(validate=False)  # schema validation costs more than rendering; the specs are fixed
     spec["config"] = {**CONFIG, **spec.get("config", {})}
@@ -51,7 +55,7 @@ def lines(
         alt.Chart(_data(rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0)),
+            x=alt.X("date:T", title=None, axis=DAY_AXIS),
             y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color("series:N", title=None, sort=list(series.values())),
         )
@@ -66,7 +70,7 @@ def lines_by(records: list[dict], x: str, y: str, by: str, y_title: str) -> alt.
         alt.Chart(_data(records))
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0)),
+            x=alt.X(f"{x}:T", title=None, axis=DAY_AXIS),
             y=alt.Y(f"{y}:Q", title=y_title),
             color=alt.Color(f"{by}:N", title=None),
         )
