@@ -37,6 +37,7 @@ demo: install
 	@echo "Marts (DuckDB, read-only): $(abspath $(DEMO_DATA))/published/marts.duckdb"
 	@echo "  query them:  $(BIN)/cwh query --data-dir $(DEMO_DATA) \"from kpi_daily order by activity_date\""
 	@echo "  or:          duckdb -readonly $(DEMO_DATA)/published/marts.duckdb   (README.md, For analysts)"
+	@echo "Daily review: $(abspath $(DEMO_DATA))/reports/latest.html   (open it in a browser; $(BIN)/cwh report --date D for another day)"
 	@echo "Dagster UI:  make dev   ($(BIN)/cwh dev --landing $(DEMO_LANDING) --data-dir $(DEMO_DATA), http://127.0.0.1:3000)"
 	@echo "dbt docs:    make docs  ($(BIN)/cwh docs --data-dir $(DEMO_DATA), http://127.0.0.1:8080)"
 

@@ -10,7 +10,7 @@ _log = logging.getLogger("cwh.progress")
 
 # The stages of a daily run, in order. Ingest and its raw gate run once per feed-day; the others
 # once per run.
-STAGES = ("ingest", "raw gates", "dbt staging", "staging gates", "dbt marts", "mart gates", "publish")
+STAGES = ("ingest", "raw gates", "dbt staging", "staging gates", "dbt marts", "mart gates", "publish", "review")
 PER_RUN_STAGES = STAGES[2:]
 
 

@@ -101,6 +101,10 @@ class Settings:
     def published_path(self) -> Path:
         return self.data_dir / "published" / "marts.duckdb"
 
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
     def export(self) -> None:
         """Make the settings visible to dbt (env_var) and to child processes."""
         os.environ["CWH_LANDING_DIR"] = str(self.landing_dir)

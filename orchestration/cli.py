@@ -30,7 +30,7 @@ def _days(start: date, end: date) -> list[str]:
 
 
 def cmd_generate(args) -> int:
-    from simulator import SCALES, FaultRates, PlanError, generate
+    from simulator import PLANTS, SCALES, FaultRates, PlanError, generate
 
     if args.scale not in SCALES:
         print(f"unknown scale {args.scale!r}; choose one of {', '.join(SCALES)}", file=sys.stderr)
@@ -45,6 +45,10 @@ def cmd_generate(args) -> int:
             )
             return 2
         faults = dataclasses.replace(faults, **{name: float(rate)})
+    for name in args.plant or []:
+        if name not in PLANTS:
+            print(f"unknown plant {name!r}; known: {', '.join(PLANTS)}", file=sys.stderr)
+            return 2
     landing = Path(args.landing or os.environ.get("CWH_LANDING_DIR", "landing"))
     try:
         generate(
@@ -56,6 +60,7 @@ def cmd_generate(args) -> int:
             faults=faults,
             experiments=[Path(f) for f in args.experiment] if args.experiment else None,
             progress=lambda line: print(line, flush=True),
+            plants=tuple(args.plant or ()),
         )
     except PlanError as exc:
         print(f"cwh: {exc}", file=sys.stderr)
@@ -113,6 +118,7 @@ def cmd_run(args) -> int:
         return 2
 
     from assets.feeds import FEEDS
+    from assets.progress import PER_RUN_STAGES
     from orchestration.run_display import RunDisplay
 
     days = _days(args.start, end)
@@ -120,8 +126,8 @@ def cmd_run(args) -> int:
     # A run's dbt statements hold what its days delivered, so bounding the days bounds the memory.
     size = 1 if args.per_day else settings.max_days_per_run
     batches = [days[i : i + size] for i in range(0, len(days), size)]
-    # The bar counts feed-days (ingest and raw gate) and the five stages each run has after them.
-    display = RunDisplay(total_units=len(days) * len(FEEDS) + 5 * len(batches), stream=sys.stdout)
+    # The bar counts feed-days (ingest and raw gate) and the stages each run has after them.
+    display = RunDisplay(total_units=len(days) * len(FEEDS) + len(PER_RUN_STAGES) * len(batches), stream=sys.stdout)
     progress = logging.getLogger("cwh.progress")
     progress.setLevel(logging.INFO)
     progress.handlers = [display]
@@ -205,7 +211,10 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
             return 1
     display.stop()
     display.say("\n" + display.stage_table())
-    display.say(f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path}")
+    display.say(
+        f"\n{len(days)} delivery day(s) done; analysts read {settings.published_path} "
+        f"and the review {settings.reports_dir / 'latest.html'}"
+    )
     return 0
 
 
@@ -277,6 +286,30 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from assets.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir)
+    except SettingsError as exc:
+        print(f"cwh: {exc}", file=sys.stderr)
+        return 2
+    from assets.review.report import ReviewError, write_review
+
+    try:
+        review = write_review(
+            settings.published_path, settings.reports_dir, args.date, Path(args.out) if args.out else None
+        )
+    except ReviewError as exc:
+        print(f"cwh report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"review of {review.day} written to {review.path} ({review.bytes / 1024:,.0f} KiB, "
+        f"{review.findings} finding(s), {review.seconds:.1f} s); its figures: {review.figures_path}"
+    )
+    return 0
+
+
 def cmd_docs(args) -> int:
     from assets.settings import Settings, SettingsError
 
@@ -317,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="an experiment upstream runs: a plan (definition + planted effects, simulator/experiments.py); "
         "repeatable; default: the shipped ones in simulator/plans/",
     )
+    g.add_argument(
+        "--plant",
+        action="append",
+        metavar="NAME",
+        help="plant a pattern the review's findings must find (repeatable): "
+        "category_refund_spike, policy_violation_spike, channel_conversion_collapse, links_never_convert",
+    )
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="run delivery days in order through the Dagster job")
@@ -349,6 +389,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--data-dir", help="data dir holding published/marts.duckdb (default: $CWH_DATA_DIR or ./data)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     q.set_defaults(func=cmd_query)
+
+    v = sub.add_parser(
+        "report",
+        help="write the daily ops review (HTML) from the published marts",
+        description="Write <data-dir>/reports/ops-review-<D>.html (and latest.html when D is the last day "
+        "published), with its figures as JSON beside it, reading only the published marts.",
+    )
+    v.add_argument("--data-dir", help="data dir holding published/marts.duckdb (default: $CWH_DATA_DIR or ./data)")
+    v.add_argument("--date", type=_day, help="the day to review (default: the last delivery day published)")
+    v.add_argument("--out", help="write the review to this file instead (its figures beside it, .json)")
+    v.set_defaults(func=cmd_report)
 
     o = sub.add_parser("docs", help="generate the dbt docs of the warehouse and serve them on 127.0.0.1")
     o.add_argument("--data-dir", help="data dir whose warehouse the catalog is read from (default: $CWH_DATA_DIR)")

@@ -1,10 +1,10 @@
 """`cwh query`: SQL against the published marts, through a connection that can only read them.
 
-The connection is read-only and external access is off, with the configuration locked: a query
-cannot write the marts, ATTACH another database, read or write any file (read_text, read_csv,
-COPY, EXPORT), nor install or load extensions. Each query opens the published file once, so a
-publish renaming a new file over it meanwhile is never seen half-done: the query reads the file
-that was there when it opened.
+The connection (assets/publish/reader.py) is read-only and external access is off, with the
+configuration locked: a query cannot write the marts, ATTACH another database, read or write any
+file (read_text, read_csv, COPY, EXPORT), nor install or load extensions. Each query opens the
+published file once, so a publish renaming a new file over it meanwhile is never seen half-done:
+the query reads the file that was there when it opened.
 """
 
 from __future__ import annotations
@@ -21,31 +21,12 @@ from uuid import UUID
 
 import duckdb
 
+from assets.publish.reader import PublishedMartsError, connect_read_only
+
 FORMATS = ("table", "csv", "json")
 
-# Settings fixed at connect time. Security settings lock themselves once restricted; lock_configuration
-# also freezes every other setting (temp_directory, memory_limit, ...) against SET and RESET.
-LOCKED_DOWN = {
-    "enable_external_access": False,
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "allow_community_extensions": False,
-    "allow_unsigned_extensions": False,
-    "lock_configuration": True,
-}
-
-
-class QueryError(Exception):
-    """A query that could not run: DuckDB's own message, or a missing marts file."""
-
-
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    if not path.is_file():
-        raise QueryError(f"no published marts at {path} (a successful `cwh run` publishes them)")
-    try:
-        return duckdb.connect(str(path), read_only=True, config=dict(LOCKED_DOWN))
-    except duckdb.Error as exc:
-        raise QueryError(str(exc)) from None
+# A failed query: DuckDB's own message, or a missing marts file.
+QueryError = PublishedMartsError
 
 
 def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:

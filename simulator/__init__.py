@@ -8,6 +8,7 @@ SOURCES.md (8 feeds, manifests, realistic volumes and every documented fault).
 from .experiments import PlanError
 from .faults import FaultRates
 from .generate import generate
+from .plants import PLANTS
 from .scales import SCALES
 
-__all__ = ["generate", "FaultRates", "PlanError", "SCALES"]
+__all__ = ["generate", "FaultRates", "PlanError", "SCALES", "PLANTS"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .faults import FaultRates
+from .plants import Plants
 from .rand import Rng
 from .scales import Scale
 from .seasons import day_factor
@@ -14,9 +15,10 @@ from .world import World
 class Ctx:
     """State of one generate() call; nothing outlives it, so a long-lived process keeps no memory."""
 
-    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plans: tuple = ()):
+    def __init__(self, seed: int, scale: Scale, rates: FaultRates, plans: tuple = (), plants: Plants | None = None):
         self.seed, self.scale, self.rates = seed, scale, rates
         self.plans = tuple(plans)  # experiments run (simulator/experiments.py)
+        self.plants = plants if plants is not None else Plants()
         self.rng = Rng(seed)
         self.world = World(self.rng, scale)
         self.memo: dict = {}  # per-call memo of results several days reuse

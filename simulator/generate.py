@@ -12,6 +12,7 @@ from pathlib import Path
 from .context import Ctx
 from .experiments import DEFAULT_PLANS, load_plan
 from .faults import FaultRates
+from .plants import Plants
 from .scales import SCALES
 from .schema import FEEDS
 from .seasons import DAY, epoch_day, to_date
@@ -27,13 +28,16 @@ def generate(
     faults: FaultRates | None = None,
     experiments: list[Path] | None = None,
     progress: Callable[[str], None] | None = None,
+    plants: tuple[str, ...] = (),
 ) -> dict:
     """Write `days` delivery days from `start` into `landing` (SOURCES.md layout).
 
     Every byte is a function of (seed, scale, faults, delivery day): a day comes out the same
     whether generated alone or within a range, and regenerating a day overwrites its folders.
     `experiments`: plan files of the experiments upstream runs (simulator/experiments.py); None
-    runs the shipped ones (simulator/plans/), [] none. Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
+    runs the shipped ones (simulator/plans/), [] none. `plants` names patterns to plant in the world
+    (simulator/plants.py); what they concern is written to `<landing>/_simulator/plants.json`.
+    Next to the feeds, `<landing>/_simulator/dt=<day>.json` records what was injected.
     `progress` gets one line per day. Returns {"landing", "scale", "seed", "start", "days",
     "dates", "lines": {feed: n}, "faults": {feed: {kind: n}}, "seconds"} over all days.
     """
@@ -46,11 +50,14 @@ def generate(
     landing = Path(landing)
     rates = faults if faults is not None else FaultRates()
     plans = [load_plan(p) for p in (DEFAULT_PLANS if experiments is None else experiments)]
-    ctx = Ctx(seed, SCALES[scale], rates, plans)
+    ctx = Ctx(seed, SCALES[scale], rates, plans, Plants.of(plants))
     first = epoch_day(start)
     ctx.world.ensure((first + days + 1) * DAY)
     truth_dir = landing / "_simulator"
     truth_dir.mkdir(parents=True, exist_ok=True)
+    if plants:
+        n_creators = int(ctx.world.creators_joined_by((first + days) * DAY))
+        _write_json(truth_dir / "plants.json", ctx.plants.truth(ctx, n_creators))
     summary = {
         "landing": str(landing),
         "scale": scale,
@@ -73,10 +80,7 @@ def generate(
             if len(started) > 1:  # the previous feed compressed while this one rendered
                 _record(truth, summary, started[-2])
         _record(truth, summary, started[-1])
-        path = truth_dir / f"dt={to_date(day).isoformat()}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(truth, indent=1) + "\n")
-        os.replace(tmp, path)
+        _write_json(truth_dir / f"dt={to_date(day).isoformat()}.json", truth)
         summary["dates"].append(to_date(day).isoformat())
         if progress:
             f = truth["feeds"]
@@ -86,6 +90,12 @@ def generate(
             )
     summary["seconds"] = round(time.perf_counter() - began, 3)
     return summary
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    os.replace(tmp, path)
 
 
 def _record(truth: dict, summary: dict, feed_day: FeedDay) -> None:

@@ -25,10 +25,12 @@ class Violations:
     """All violations detected on days [first, last]."""
 
     def __init__(self, ctx, first: int, last: int):
-        counts = [ctx.n_violations(v) for v in range(first, last + 1)]
+        base = [ctx.n_violations(v) for v in range(first, last + 1)]
+        counts = [n + ctx.plants.extra_violations(n) for n in base]  # planted: a policy's spike
         v = np.repeat(np.arange(first, last + 1, dtype=np.int64), counts)
         i = np.arange(len(v)) - np.repeat(np.cumsum(counts) - counts, counts)
-        self._draw(ctx, v, i)
+        spiked = i >= np.repeat(base, counts)  # the planted spike's violations, all of the planted policy
+        self._draw(ctx, v, i, spiked)
         # A planted guardrail harm: extra violations of the harmed arms' creators (their source's creator).
         extra_v, extra_i, creator = [v[:0]], [i[:0]], [self.creator[:0]]
         for day in range(first, last + 1):
@@ -38,10 +40,15 @@ class Violations:
             extra_i.append(extra)
             creator.append(self.creator[rows][src])
         if sum(len(e) for e in extra_i):
-            self._draw(ctx, np.concatenate([v, *extra_v]), np.concatenate([i, *extra_i]), np.concatenate(creator))
+            extra = np.concatenate(creator)
+            spiked = np.concatenate([spiked, np.zeros(len(extra), bool)])
+            self._draw(ctx, np.concatenate([v, *extra_v]), np.concatenate([i, *extra_i]), spiked, extra)
 
-    def _draw(self, ctx, v: np.ndarray, i: np.ndarray, extra_creators: np.ndarray | None = None) -> None:
-        """Every attribute of violations (v, i); the last len(extra_creators) are extra ones of those creators."""
+    def _draw(
+        self, ctx, v: np.ndarray, i: np.ndarray, spiked: np.ndarray, extra_creators: np.ndarray | None = None
+    ) -> None:
+        """Every attribute of violations (v, i); `spiked` ones are of the planted policy; the last
+        len(extra_creators) are extra ones of those creators."""
         r, w = ctx.rng, ctx.world
         detected = v * DAY + r.integers("viol.sec", v, i, 0, DAY)
         quick = r.uniform("viol.quick", v, i) < 0.7
@@ -73,6 +80,7 @@ class Violations:
         # repeat offenders mostly break the same policy again
         own = r.uniform("viol.own_policy", v, i) < 0.6
         self.policy = np.where(own, w.c_policy[self.creator], r.integers("viol.policy", v, i, 0, len(POLICIES)))
+        self.policy = np.where(spiked, ctx.plants.spike_policy, self.policy)
         sev = r.choice("viol.severity", v, i, _SEVERITY_CDF) + 1
         self.severity = np.minimum(4, sev + _HARSH[self.policy])
         self.action = _ACTION[self.severity - 1, (r.uniform("viol.action", v, i) < 0.4).astype(int)]

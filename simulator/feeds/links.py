@@ -31,8 +31,9 @@ def owner(ctx, e, i, created) -> tuple[np.ndarray, np.ndarray]:
     """(creator index, product index) of links (e, i)."""
     w = ctx.world
     w.ensure(int(created.max()) if len(created) else 0)
+    creator = w.pick_creator(created, ctx.rng.uniform("link.creator", e, i))
     return (
-        w.pick_creator(created, ctx.rng.uniform("link.creator", e, i)),
+        ctx.plants.link_owners(ctx, e, i, created, creator),  # planted: a cohort sharing many links
         w.pick_product(created, ctx.rng.uniform("link.product", e, i)),
     )
 

@@ -117,11 +117,23 @@ def _lines(orders: _Orders) -> tuple[np.ndarray, np.ndarray]:
     return pos, np.arange(len(pos)) - np.repeat(starts, orders.n_lines)
 
 
-def _lifecycle(ctx, o: np.ndarray, lk: np.ndarray):
+def _picked_products(ctx, o, jj, lk, line_no, created) -> np.ndarray:
+    """Product of each line as picked when the order is placed (a LINKSHARE order's first line is
+    its link's product instead)."""
+    r, w = ctx.rng, ctx.world
+    _, u_product = r.uniform2("order.who", o, jj)
+    u_line_product, _ = r.uniform2("line.what", o, lk)
+    return w.pick_product(created, np.where(line_no == 0, u_product, u_line_product))
+
+
+def _lifecycle(ctx, orders: _Orders, pos: np.ndarray, line_no: np.ndarray, lk: np.ndarray):
     """(first change, second change or -1, their offsets in seconds after the order) per line."""
-    r = ctx.rng
+    r, o = ctx.rng, orders.o[pos]
     u_path, u_t1 = r.uniform2("line.life", o, lk)
     path = np.searchsorted(_PATH_CDF, u_path, side="right")
+    if "category_refund_spike" in ctx.plants:  # some lines that would settle are refunded instead
+        product = _picked_products(ctx, o, orders.jj[pos], lk, line_no, orders.created[pos])
+        path = np.where(ctx.plants.extra_refunds(ctx, o, lk, product, orders.is_link[pos]) & (path == 0), 1, path)
     s1, s2 = _FIRST[path], _SECOND[path]
     off1 = DAY * _FIRST_LO[s1] + (u_t1 * DAY * (_FIRST_HI[s1] - _FIRST_LO[s1])).astype(np.int64)
     off2 = np.zeros(len(o), np.int64)
@@ -169,7 +181,7 @@ def _may_deliver(ctx, orders: _Orders, day: int) -> np.ndarray:
     """Per order: may it deliver a record on `day`, given only bounds of its placing time?"""
     pos, line_no = _lines(orders)
     o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
-    s1, s2, off1, off2 = _lifecycle(ctx, o, lk)
+    s1, s2, off1, off2 = _lifecycle(ctx, orders, pos, line_no, lk)
     lo = orders.created[pos]
     hi = lo + orders.spread[pos]
     start, end = day * DAY, day * DAY + DAY - 1
@@ -198,7 +210,7 @@ def _timeline(ctx, orders: _Orders) -> dict:
     pos, line_no = _lines(orders)
     o, lk = orders.o[pos], orders.jj[pos] * 4 + line_no
     created = orders.created[pos]
-    s1, s2, off1, off2 = _lifecycle(ctx, o, lk)
+    s1, s2, off1, off2 = _lifecycle(ctx, orders, pos, line_no, lk)
     times = np.stack([created, created + off1, np.where(s2 >= 0, created + off2, -1)], axis=1)
     status = np.stack([np.zeros_like(s1), s1, s2], axis=1)
     block = orders.block[pos]
@@ -241,6 +253,14 @@ def _due(ctx, day: int) -> list[tuple[np.ndarray, ...]]:
     return due
 
 
+def _lost_conversions(ctx, orders: _Orders) -> np.ndarray:
+    """Per order: a LINKSHARE conversion a plant suppresses (by its link's channel or owner)."""
+    day, idx = orders.link_day, orders.link_idx
+    creator, _ = links.owner(ctx, day, idx, links.created_at(ctx, day, idx))
+    lost = ctx.plants.lost_conversions(ctx, orders.o, orders.jj, links.channel(ctx, day, idx), creator)
+    return orders.is_link & lost
+
+
 def build(ctx, day: int) -> Batch:
     r, w = ctx.rng, ctx.world
     keys = _due(ctx, day)
@@ -249,6 +269,9 @@ def build(ctx, day: int) -> Batch:
     else:
         keys = [np.zeros(0, t) for t in (bool, np.int64, np.int64, np.int8)]
     orders = _Orders(ctx, *keys)
+    if ctx.plants.loses_conversions:  # planted: some LINKSHARE orders never happen
+        keys = [k[~_lost_conversions(ctx, orders)] for k in keys]
+        orders = _Orders(ctx, *keys)
     tl = _timeline(ctx, orders)
     line, state = np.nonzero(tl["deliv"] == day)
     time = tl["times"][line, state]
@@ -265,11 +288,10 @@ def build(ctx, day: int) -> Batch:
     # who and what: LINKSHARE orders inherit creator and product from the link
     link_day, link_idx = orders.link_day[pos], orders.link_idx[pos]
     link_creator, link_product = links.owner(ctx, link_day, link_idx, links.created_at(ctx, link_day, link_idx))
-    u_creator, u_product = r.uniform2("order.who", o, jj)
+    u_creator, _ = r.uniform2("order.who", o, jj)
     creator = np.where(is_link, link_creator, w.pick_creator(created, u_creator))
-    first = np.where(is_link, link_product, w.pick_product(created, u_product))
-    u_line_product, u_qty = r.uniform2("line.what", o, lk)
-    product = np.where(line_no == 0, first, w.pick_product(created, u_line_product))
+    _, u_qty = r.uniform2("line.what", o, lk)
+    product = np.where(is_link & (line_no == 0), link_product, _picked_products(ctx, o, jj, lk, line_no, created))
     qty = np.searchsorted(_QTY_CDF, u_qty, side="right") + 1
     u_content, u_video = r.uniform2("order.content", o, jj)
     content = np.where(is_link, 3, np.searchsorted(_CONTENT_CDF, u_content, side="right"))

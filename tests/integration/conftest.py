@@ -26,8 +26,10 @@ def run_days(
     )
 
 
-def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None, experiments=None) -> None:
-    """`experiments`: plan files (simulator/experiments.py); None runs the shipped ones."""
+def generate(
+    landing: Path, start: str, days: int, seed: int = 7, faults=None, experiments=None, plants: tuple[str, ...] = ()
+) -> None:
+    """`experiments`: plan files (simulator/experiments.py); None runs the shipped ones. `plants`: patterns."""
     from simulator import FaultRates
     from simulator import generate as gen
 
@@ -39,6 +41,7 @@ def generate(landing: Path, start: str, days: int, seed: int = 7, faults=None, e
         seed=seed,
         faults=faults or FaultRates(),
         experiments=experiments,
+        plants=plants,
     )
 
 

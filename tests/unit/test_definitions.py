@@ -32,9 +32,17 @@ def test_lineage_runs_from_landing_to_publish(defs):
         "governance_daily",
         "offsite_program_daily",
         "quarantine_summary",
+        "kpi_daily",
+        "dim_products",
+        "review_findings",
     }
     published = graph.get(AssetKey("published_marts"))
     assert {k.path[0] for k in published.parent_keys} >= marts
+    # the daily review reads the published file only, after it, in the same daily job
+    assert graph.get(AssetKey("ops_review")).parent_keys == {AssetKey("published_marts")}
+    assert (
+        AssetKey("ops_review") in defs.resolve_job_def("daily_warehouse").asset_layer.asset_graph.get_all_asset_keys()
+    )
 
 
 def test_every_stage_is_gated_by_a_blocking_check(defs):

@@ -497,3 +497,21 @@ def test_assignments_carry_their_faults_and_follow_the_plan(tmp_path):
     (tmp_path / "bad.yml").write_text("definition: d.yml\neffects: {t: {orders: 0.1}}\n")
     with pytest.raises(PlanError, match=r"bad.yml: field 'effects.t.orders'"):
         load_plan(tmp_path / "bad.yml")
+
+
+def test_plants_change_only_what_they_plant(tmp_path):
+    """A plant reaches the deliveries through the world: the planted policy's violations, the
+    planted cohort's links; feeds it does not touch stay byte-identical, and plants.json names it."""
+    day = dt.date(2026, 11, 2)
+    generate(tmp_path / "plain", day, 1, seed=3, faults=FaultRates.none())
+    generate(tmp_path / "planted", day, 1, seed=3, faults=FaultRates.none(), plants=("policy_violation_spike",))
+    plain, planted = _files(tmp_path / "plain"), _files(tmp_path / "planted")
+    untouched = [k for k in plain if k.split("/")[0] in ("creators", "products", "links", "link_clicks")]
+    assert untouched and all(plain[k] == planted[k] for k in untouched)
+    policies = Counter(r["policy_category"] for r in _records(tmp_path / "planted", "violations"))
+    before = Counter(r["policy_category"] for r in _records(tmp_path / "plain", "violations"))
+    assert policies["MEDICAL_CLAIM"] >= before["MEDICAL_CLAIM"] + sum(before.values()) * 0.8
+    truth = json.loads((tmp_path / "planted" / "_simulator" / "plants.json").read_text())
+    assert truth["policy_violation_spike"]["policy_category"] == "MEDICAL_CLAIM"
+    with pytest.raises(ValueError, match="unknown plant"):
+        generate(tmp_path / "bad", day, 1, plants=("no_such_plant",))
