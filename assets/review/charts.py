@@ -116,3 +116,44 @@ def bars(
 def side_by_side(*charts: alt.Chart | None) -> alt.HConcatChart | None:
     present = [c for c in charts if c is not None]
     return alt.hconcat(*present).resolve_scale(color="independent") if present else None
+
+
+def intervals(records: list[dict], label: str, value: str, low: str, high: str, title: str) -> alt.Chart | None:
+    """A point per row with its interval (e.g. a lift and its 95% CI), and the zero line."""
+    rows = [r for r in records if r[value] is not None]
+    if not rows:
+        return None
+    y = alt.Y(f"{label}:N", title=None, sort=[r[label] for r in rows])
+    x_axis = alt.Axis(format="+.0%")
+    base = alt.Chart(_data(rows))
+    ticks = base.mark_rule(strokeWidth=2, color="#3b6fb6").encode(
+        y=y, x=alt.X(f"{low}:Q", title=title, axis=x_axis), x2=f"{high}:Q"
+    )
+    points = base.mark_point(filled=True, size=60, color="#1f2933").encode(y=y, x=f"{value}:Q")
+    zero = alt.Chart(_data([{"zero": 0}])).mark_rule(color="#9aa5b1", strokeDash=[4, 3]).encode(x="zero:Q")
+    return (zero + ticks + points).properties(width=WIDTH - 60, height=alt.Step(20))
+
+
+def actual_and_planned(records: list[dict]) -> alt.Chart | None:
+    """One small panel per goal: its actual and planned lines, each panel on its own scale."""
+    rows = [
+        {"goal_id": r["goal_id"], "date": r["date"], "series": name, "value": r[col]}
+        for r in records
+        for col, name in (("actual", "actual"), ("planned", "planned"))
+        if r[col] is not None
+    ]
+    if not rows:
+        return None
+    return (
+        alt.Chart(_data(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=DAY_AXIS),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("series:N", title=None, sort=["actual", "planned"]),
+            strokeDash=alt.StrokeDash("series:N", legend=None, sort=["actual", "planned"]),
+        )
+        .properties(width=230, height=140)
+        .facet(column=alt.Column("goal_id:N", title=None))
+        .resolve_scale(y="independent")
+    )

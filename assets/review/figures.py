@@ -183,6 +183,26 @@ QUERIES: dict[str, str] = {
         SELECT published_at, delivery_day, len(delivery_days) AS delivery_days, json_array_length(gates) AS gates,
                gates_passed
         FROM publish_log WHERE delivery_day <= $day::DATE ORDER BY published_at DESC LIMIT 7""",
+    # Experiments (EXPERIMENTS.md): the readout as last published, its CUPED figures also relative
+    # to control's mean so that metrics of different units share one axis.
+    "experiments": """
+        SELECT experiment_id, arm, metric, n_treatment, n_control, mean_control, cuped_diff, cuped_ci_low,
+               cuped_ci_high, cuped_p_value, cuped_diff / nullif(mean_control, 0) AS cuped_lift,
+               cuped_ci_low / nullif(mean_control, 0) AS cuped_lift_low,
+               cuped_ci_high / nullif(mean_control, 0) AS cuped_lift_high,
+               srm_p_value, sample_ratio_mismatch, reassigned, is_final, decision
+        FROM experiment_readout ORDER BY experiment_id, arm, metric""",
+    # Goals: each goal's newest row up to the review date, and its path so far.
+    "goals": """
+        SELECT goal_id, "date", actual, planned, target, status
+        FROM goal_attainment_daily WHERE "date" <= $day::DATE
+        QUALIFY row_number() OVER (PARTITION BY goal_id ORDER BY "date" DESC) = 1
+        ORDER BY goal_id""",
+    "goals_trend": """
+        SELECT goal_id, "date", actual, planned, target FROM goal_attainment_daily
+        WHERE "date" <= $day::DATE
+        ORDER BY goal_id, "date"
+    """,
     # Findings: the review_findings mart's rows for the day
     "findings": """
         SELECT f.rule_name, f.subject_kind, f.subject, c.username, f.metric, f.metric_value, f.baseline,
@@ -216,7 +236,7 @@ def _plain(value):
 def gather(con: duckdb.DuckDBPyConnection, day: date) -> dict[str, Figure]:
     figures = {}
     for name, sql in QUERIES.items():
-        cursor = con.execute(sql, {"day": day})
+        cursor = con.execute(sql, {"day": day} if "$day" in sql else {})  # the readout is as last published
         figures[name] = Figure(
             [d[0] for d in cursor.description], [[_plain(v) for v in row] for row in cursor.fetchall()]
         )

@@ -295,6 +295,114 @@ def off_platform(f: Figures) -> str:
     return section("program", "Off-platform program", "How is the off-platform link program converting?", body)
 
 
+def p_value(v) -> str:
+    return f"{v:.3f}" if v >= 0.001 else "<0.001"
+
+
+def yes_no(v) -> str:
+    return "yes" if v else "no"
+
+
+def experiments(f: Figures) -> str:
+    """Per experiment: the decision, whether final, SRM and re-assignments, and every metric's CUPED
+    lift over control with its 95% CI, as a chart and as figures."""
+    fig = f["experiments"]
+    records = fig.records()
+    if not records:
+        return section(
+            "experiments",
+            "Experiments",
+            "Which strategies make creators share more?",
+            '<p class="empty">No experiment is defined, or none has an analysed creator yet.</p>',
+        )
+    body = ""
+    for experiment, arm in dict.fromkeys((r["experiment_id"], r["arm"]) for r in records):
+        rows = [i for i, r in enumerate(records) if (r["experiment_id"], r["arm"]) == (experiment, arm)]
+        first = rows[0]
+        body += f"<h3>{html.escape(experiment)}: {html.escape(arm)} against control</h3>"
+        body += tiles(
+            _tile("Decision", fig, first, "decision", text),
+            _tile("Final (matured)", fig, first, "is_final", yes_no),
+            _tile("Creators in the arm", fig, first, "n_treatment", count),
+            _tile("In control", fig, first, "n_control", count),
+            _tile("Sample ratio p", fig, first, "srm_p_value", p_value),
+            _tile("Re-assigned (kept in their first arm)", fig, first, "reassigned", count),
+        )
+        mine = [records[i] for i in rows]
+        body += grid(
+            chart(
+                "Lift over control, CUPED, with 95% CI",
+                charts.intervals(
+                    mine, "metric", "cuped_lift", "cuped_lift_low", "cuped_lift_high", "lift over control"
+                ),
+                "No metric has a control mean to compare with.",
+                "A decision reads the primary metric's interval; a guardrail's harm shows even while running. "
+                "An interval crossing zero is no evidence either way.",
+            ),
+            _rows_table(
+                fig,
+                rows,
+                {
+                    "metric": ("metric", text),
+                    "mean_control": ("control mean", decimal2),
+                    "cuped_diff": ("difference", decimal2),
+                    "cuped_ci_low": ("CI low", decimal2),
+                    "cuped_ci_high": ("CI high", decimal2),
+                    "cuped_p_value": ("p", p_value),
+                },
+            ),
+        )
+    return section("experiments", "Experiments", "Which strategies make creators share more?", body)
+
+
+def goals(f: Figures) -> str:
+    latest = f["goals"]
+    if not latest.rows:
+        return section(
+            "goals",
+            "Goals",
+            "Is the program on course for what was agreed?",
+            '<p class="empty">No goal has a date up to this day yet.</p>',
+        )
+    body = chart(
+        "Actual against planned, by goal",
+        charts.actual_and_planned(f["goals_trend"].records()),
+        "No goal has an actual figure yet.",
+        "Planned runs straight from the baseline's actual to the target by the due date.",
+    )
+    body += table(
+        "goals",
+        latest,
+        {
+            "goal_id": ("goal", text),
+            "date": ("as of", text),
+            "actual": ("actual", decimal2),
+            "planned": ("planned", decimal2),
+            "target": ("target", decimal2),
+            "status": ("status", text),
+        },
+        "No goal has a date up to this day yet.",
+    )
+    return section("goals", "Goals", "Is the program on course for what was agreed?", body)
+
+
+def _tile(label: str, fig: Figure, row: int, col: str, fmt) -> str:
+    """A headline number from row `row` of the experiments figure."""
+    value = number("experiments", fig, row, col, fmt)
+    return f'<div class="tile"><div class="label">{html.escape(label)}</div><div class="value">{value}</div></div>'
+
+
+def _rows_table(fig: Figure, rows: list[int], columns: dict) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h, _ in columns.values())
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{number('experiments', fig, i, col, fmt)}</td>" for col, (_, fmt) in columns.items())
+        + "</tr>"
+        for i in rows
+    )
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def data_health(f: Figures) -> str:
     body = grid(
         table(
@@ -339,10 +447,12 @@ class Section:
     render: Callable[[Figures], str]
 
 
-# The page, in order. Experiments and Goals go here, after the off-platform program.
+# The page, in order.
 SECTIONS: list[Section] = [
     Section("creators", "Creator pain points", creator_pain_points),
     Section("governance", "Governance", governance),
     Section("program", "Off-platform program", off_platform),
+    Section("experiments", "Experiments", experiments),
+    Section("goals", "Goals", goals),
     Section("health", "Data health", data_health),
 ]
