@@ -3,7 +3,8 @@
 One process, back to back: each feed-day through ingestion's own functions (manifest checks,
 line reading, validation SQL, dedup; assets/ingest/feed_day.py) into a scratch lake, then every
 dbt model's SQL compiled for a full build (latest state, late data, attribution, every mart
-formula), executed in DAG order on one DuckDB connection. No Dagster, no dbt at run time, no
+formula), executed in DAG order on one DuckDB connection (the readout's statistics, a dbt
+Python model, called on that connection). No Dagster, no dbt at run time, no
 gates, no incremental bookkeeping, no publish. `check_equal` compares its marts cell by cell with
 a published file, so the floor computes exactly what the pipeline publishes.
 """
@@ -39,9 +40,9 @@ def _ingest(settings: Settings, day: str) -> dict[str, float]:
     return seconds
 
 
-def compile_models(settings: Settings, workdir: Path) -> list[tuple[str, str]]:
-    """(model, compiled full-build SELECT) for every model, in dependency order. Needs the lake
-    (a source with no partition compiles to an empty relation)."""
+def compile_models(settings: Settings, workdir: Path) -> list[tuple[str, Path]]:
+    """(model, its compiled full-build SELECT, or its file for a Python model) for every model, in
+    dependency order. Needs the lake (a source with no partition compiles to an empty relation)."""
     from dbt.cli.main import dbtRunner
 
     target = workdir / "dbt_target"
@@ -68,12 +69,43 @@ def compile_models(settings: Settings, workdir: Path) -> list[tuple[str, str]]:
     for uid in sorted(models):
         visit(uid)
     return [
-        (models[u]["name"], (target / "compiled" / "creator_warehouse" / models[u]["original_file_path"]).read_text())
+        (
+            models[u]["name"],
+            (DBT_DIR if models[u]["language"] == "python" else target / "compiled" / "creator_warehouse")
+            / models[u]["original_file_path"],
+        )
         for u in order
     ]
 
 
-def run(settings: Settings, day: str, models: list[tuple[str, str]]) -> dict:
+class _Dbt:
+    """What a dbt Python model asks of `dbt`: its config (nothing to do here) and its refs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def config(self, **_) -> None:
+        pass
+
+    def ref(self, name: str) -> duckdb.DuckDBPyRelation:
+        return self.con.table(f'main."{name}"')
+
+
+def _build(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    """A SQL model: its compiled SELECT; a Python model (statistics): its model() on this connection."""
+    if path.suffix != ".py":
+        con.execute(f'CREATE TABLE main."{name}" AS {path.read_text()}')
+        return
+    scope: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), scope)  # noqa: S102 - the project's own model file
+    con.register("python_model_result", scope["model"](_Dbt(con), con))
+    try:
+        con.execute(f'CREATE TABLE main."{name}" AS SELECT * FROM python_model_result')
+    finally:
+        con.unregister("python_model_result")
+
+
+def run(settings: Settings, day: str, models: list[tuple[str, Path]]) -> dict:
     """Compute the marts of `day` from its landing files; returns seconds per part."""
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     settings.warehouse_path.parent.mkdir(parents=True)
@@ -83,8 +115,8 @@ def run(settings: Settings, day: str, models: list[tuple[str, str]]) -> dict:
     ingested = time.monotonic()
     con = duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config(settings.scratch_dir))
     try:
-        for name, sql in models:
-            con.execute(f'CREATE TABLE main."{name}" AS {sql}')
+        for name, path in models:
+            _build(con, name, path)
     finally:
         con.close()
     ended = time.monotonic()

@@ -68,7 +68,8 @@ def describe_failure(instance, run) -> dict:
                 continue  # a gate: described above with its figures
             steps.append({"step": event.step_key, "cause": root_cause(err) if err else "no error recorded"})
         elif event.event_type == DagsterEventType.ENGINE_EVENT:
-            engine_message = record.message or engine_message
+            if run_message is None:  # what happened before the failure, not after ('Retrying the run')
+                engine_message = record.message or engine_message
         else:
             run_message = record.message or run_message
     if run_message and run_message.startswith(OUTSIDE) and engine_message:
