@@ -296,8 +296,26 @@ def test_each_planted_pattern_is_reported_with_its_subjects(planted):
     assert found.get("category_refund_spike") == {truth["category_refund_spike"]["category"]}
     assert found.get("policy_violation_spike") == {truth["policy_violation_spike"]["policy_category"]}
     assert found.get("channel_conversion_collapse") == {truth["channel_conversion_collapse"]["channel"]}
+    # The cohort: every planted creator with the sample the rule needs (400+ clicks in the window,
+    # 10+ orders expected at everyone else's rate) is found, and no one else. Computed here from
+    # link_funnel_daily, as an analyst would.
     cohort = set(truth["links_never_convert"]["creator_open_ids"])
-    assert found.get("links_never_convert") and found["links_never_convert"] <= cohort
+    con = _published(planted)
+    judged = {
+        r[0]
+        for r in con.execute(
+            """
+            WITH w AS (SELECT creator_open_id AS c, sum(clicks) AS k, sum(attributed_orders) AS o
+                       FROM link_funnel_daily WHERE creator_open_id IS NOT NULL
+                         AND click_date BETWEEN $day::DATE - 6 AND $day::DATE AND click_date >= $first::DATE
+                       GROUP BY 1)
+            SELECT c FROM w WHERE k >= 400 AND k * ((SELECT sum(o) FROM w) - o) / ((SELECT sum(k) FROM w) - k) >= 10""",
+            {"day": date.fromisoformat(END), "first": date.fromisoformat(START)},
+        ).fetchall()
+    }
+    con.close()
+    assert judged & cohort, "no planted creator has the sample the rule needs"
+    assert found.get("links_never_convert") == judged & cohort
     # ... and the review says so
     html = (planted / "data" / "reports" / f"ops-review-{END}.html").read_text()
     for rule in found:
