@@ -8,7 +8,7 @@ from pathlib import Path
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 SCALES = ("small", "medium", "large")
-STAGES = ("dbt staging", "staging gates", "dbt marts", "mart gates", "publish", "orchestration and start-up")
+STAGES = ("dbt staging", "staging gates", "dbt marts", "mart gates", "publish", "review", "orchestration and start-up")
 
 
 def latest(results: Path) -> dict[str, dict]:
