@@ -23,7 +23,7 @@ from assets.feeds import FEEDS
 from assets.ingest.feed_day import ingest_feed_day
 from assets.ingest.lake import Lake
 from assets.settings import Settings
-from assets.warehouse.dbt_project import DBT_DIR
+from assets.warehouse.dbt_project import DBT_DIR, parsed_manifest
 from assets.warehouse.dbt_runner import release_warehouse
 
 
@@ -48,7 +48,7 @@ def compile_models(settings: Settings, workdir: Path) -> list[tuple[str, Path]]:
     target = workdir / "dbt_target"
     os.environ["CWH_DELIVERY_DAYS"] = ""  # no days: every model is compiled as a full rebuild
     args = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(target)]
-    result = dbtRunner().invoke(
+    result = dbtRunner(manifest=parsed_manifest(workdir)).invoke(
         ["compile", "--quiet", "--full-refresh", "--select", "resource_type:model", "--log-path", str(workdir), *args]
     )
     release_warehouse()  # dbt-duckdb keeps the warehouse open; the floor opens it itself
@@ -113,7 +113,9 @@ def run(settings: Settings, day: str, models: list[tuple[str, Path]]) -> dict:
     started = time.monotonic()
     ingest = _ingest(settings, day)
     ingested = time.monotonic()
-    con = duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config(settings.scratch_dir))
+    # The compiled models name the lake relative to the data dir, as dbt's profile resolves it.
+    config = {**settings.duckdb_config(settings.scratch_dir), "file_search_path": str(settings.data_dir)}
+    con = duckdb.connect(str(settings.warehouse_path), config=config)
     try:
         for name, path in models:
             _build(con, name, path)

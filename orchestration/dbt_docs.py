@@ -32,13 +32,14 @@ def generate(settings: Settings) -> Path:
         raise DocsError(f"no warehouse at {settings.warehouse_path}: run a day first (`cwh run` or `make demo`)")
     from dbt.cli.main import dbtRunner
 
-    from assets.warehouse.dbt_project import DBT_DIR
+    from assets.warehouse.dbt_project import DBT_DIR, parsed_manifest
 
     target = docs_dir(settings)
     settings.export()
     # No delivery days: models compile their full-rebuild form, without querying the warehouse's scopes.
     os.environ["CWH_DELIVERY_DAYS"] = ""
-    result = dbtRunner().invoke(
+    log_path = settings.data_dir / "logs"
+    result = dbtRunner(manifest=parsed_manifest(log_path)).invoke(
         [
             "docs",
             "generate",
@@ -51,7 +52,7 @@ def generate(settings: Settings) -> Path:
             "--target-path",
             str(target),
             "--log-path",
-            str(settings.data_dir / "logs"),
+            str(log_path),
         ]
     )
     if not result.success:

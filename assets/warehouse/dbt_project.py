@@ -1,15 +1,20 @@
-"""The dbt project as Dagster sees it, with a manifest that is never stale.
+"""The dbt project as Dagster sees it, parsed once for every data dir, and never stale.
 
-The manifest is parsed on first load and again whenever a model, macro, test or config file is
-newer than it, so a fresh clone and an edited model both load without a manual `dbt parse`.
+The project is parsed with the profile's `parse` target, which names no data dir (the sources'
+lake paths are relative to it too), so one parse in `dbt_project/target/` serves every data dir
+and process: dbt's partial-parse state stays valid from run to run and from one data dir to the
+next. It is parsed again whenever a model, macro, test or config file is newer than the
+manifest, so a fresh clone and an edited model both load without a manual `dbt parse`.
 """
 
+import fcntl
 import os
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+PARSE_TARGET = "parse"
 _SOURCES = ("models", "macros", "snapshots", "tests", "seeds")
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -19,6 +24,8 @@ os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
+_parsed: dict[float, object] = {}  # newest project file mtime -> dbt's Manifest, per process
+
 
 def newest_source_mtime() -> float:
     files = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml"]
@@ -27,12 +34,39 @@ def newest_source_mtime() -> float:
     return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
 
 
-def ensure_manifest() -> Path:
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < newest_source_mtime():
-        from dbt.cli.main import dbtRunner
+def _parse(log_path: Path | None, write_json: bool):
+    from dbt.cli.main import dbtRunner
 
-        result = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)])
-        if not result.success:
-            raise RuntimeError(f"dbt parse failed in {DBT_DIR}: {result.exception}")
+    args = ["parse", "--quiet", "--target", PARSE_TARGET, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
+    args += ["--target-path", str(dbt_project.manifest_path.parent)]
+    args += ["--log-path", str(log_path)] if log_path else []
+    args += [] if write_json else ["--no-write-json"]
+    result = dbtRunner().invoke(args)
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed in {DBT_DIR}: {result.exception}")
+    return result.result
+
+
+def ensure_manifest() -> Path:
+    """manifest.json (and dbt's partial-parse state beside it), parsed again if any project file is
+    newer. A lock keeps processes starting together (test workers, runs) from parsing at once."""
+    manifest = dbt_project.manifest_path
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    if manifest.exists() and manifest.stat().st_mtime >= newest_source_mtime():
+        return manifest
+    with open(manifest.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not manifest.exists() or manifest.stat().st_mtime < newest_source_mtime():
+            _parsed[newest_source_mtime()] = _parse(None, write_json=True)
     return manifest
+
+
+def parsed_manifest(log_path: Path | None = None):
+    """dbt's parsed project, for dbtRunner(manifest=...): once per process, from the shared
+    partial-parse state (about a second), for any data dir."""
+    ensure_manifest()
+    key = newest_source_mtime()
+    if key not in _parsed:
+        _parsed.clear()
+        _parsed[key] = _parse(log_path, write_json=False)
+    return _parsed[key]

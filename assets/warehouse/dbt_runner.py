@@ -2,8 +2,8 @@
 
 dagster-dbt's DbtCliResource starts a `dbt` subprocess per step: interpreter start, imports and
 project loading cost ~8 s before the first model runs, twice per daily run, and every log line
-crosses a pipe. Here dbt is imported once per process, the parsed project is reused by every
-invocation, and dagster-dbt still turns each dbt result into the Dagster event it would have
+crosses a pipe. Here dbt is imported once per process, the project is parsed once per process
+for every data dir (assets/warehouse/dbt_project.py) and reused by every invocation, and dagster-dbt still turns each dbt result into the Dagster event it would have
 produced (a materialization per model, an asset check result per test), so the asset graph, the
 checks and their severities are the same.
 """
@@ -27,13 +27,12 @@ from dagster_dbt.asset_utils import (
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from assets.warehouse.dbt_project import DBT_DIR, dbt_project, newest_source_mtime
+from assets.warehouse.dbt_project import DBT_DIR, dbt_project, parsed_manifest
 
 # The dbt events that carry a node's result; dagster-dbt maps each to a Dagster event.
 _RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSnapshotResult", "LogSeedResult"})
 _FAILED = frozenset({"error", "fail", "runtime error"})
 
-_parsed: dict[tuple, object] = {}  # (target path, data dir, project mtime) -> dbt Manifest
 _lock = threading.Lock()  # dbt keeps global state: one invocation at a time per process
 
 
@@ -51,23 +50,6 @@ def _cli_args(target_path: Path, log_path: Path) -> list[str]:
         "text",
         "--no-use-colors",
     ]
-
-
-def _parsed_project(target_path: Path, log_path: Path):
-    """The project parsed once per process and data dir (sources name lake paths under it).
-
-    dbt's partial parsing (its state lives in the target path) makes even the first parse quick.
-    """
-    from dbt.cli.main import dbtRunner
-
-    key = (str(target_path), os.environ.get("CWH_DATA_DIR"), newest_source_mtime())
-    if key not in _parsed:
-        result = dbtRunner().invoke(["parse", "--quiet", *_cli_args(target_path, log_path)])
-        if not result.success:
-            raise Failure(f"dbt parse failed in {DBT_DIR}: {result.exception}")
-        _parsed.clear()
-        _parsed[key] = result.result
-    return _parsed[key]
 
 
 def release_warehouse() -> None:
@@ -119,7 +101,7 @@ def dbt_build(context: AssetExecutionContext, target_path: Path, log_path: Path,
     args = ["build", *extra_args, *selection, *_cli_args(target_path, log_path)]
 
     with _lock:
-        project = _parsed_project(target_path, log_path)
+        project = parsed_manifest(log_path)
         events: queue.Queue = queue.Queue()
 
         def on_event(msg) -> None:
