@@ -35,6 +35,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str | None = None, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables: set[str] = set()
         home = os.environ.get("DAGSTER_HOME", ".")
         super().__init__(base_dir=base_dir or os.path.join(home, "history", "runs"), inst_data=inst_data)
 
@@ -77,6 +78,13 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        # Asked on every asset check event (one per dbt test and Soda check); the stock version
+        # builds an engine and connects each time. A table, once there, stays.
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
 
     def dispose(self) -> None:
         with self._db_lock:
