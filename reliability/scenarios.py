@@ -103,7 +103,7 @@ def _list_file(folder: Path, name: str, data: bytes) -> None:
 
 def _stage_markers(data: Path, day: str) -> dict:
     """When to kill a run of `day`, per stage: a condition seen from outside the process."""
-    log = data / "logs" / "cwh-run.log"
+    log = data / "logs" / "dbt.log"
 
     def dbt_started(model):
         return lambda: log.exists() and log.read_text().count(f"START sql incremental model main.{model}") > 0
@@ -129,8 +129,8 @@ def sigkill_at_each_stage(bench: Bench) -> list[Row]:
     for stage in ("ingest", "raw gate", "dbt staging", "dbt marts", "publish"):
         started = time.monotonic()
         landing, data = bench.fresh(f"kill-{stage.replace(' ', '-')}")
-        # The log is appended to by every run: count markers only from this run on.
-        log = data / "logs" / "cwh-run.log"
+        # dbt.log is appended to by every run: count markers only from this run on.
+        log = data / "logs" / "dbt.log"
         log.write_text("")
         proc = cwh_process(landing, data, DAY2)
         killed = kill_when(proc, _stage_markers(data, DAY2)[stage])

@@ -50,7 +50,7 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, 
     assert run_days(landing, failed, DAYS[0]) == 0
     # Day 2 dies in the marts step: staging holds day 2, no mart does.
     proc = start_run(landing, failed, DAYS[1])
-    kill_when_dbt_builds(proc, failed / "logs" / "cwh-run.log", "START sql incremental model main.fct_order_items")
+    kill_when_dbt_builds(proc, failed / "logs" / "dbt.log", "START sql incremental model main.fct_order_items")
     assert PendingDays(failed).days() == [DAYS[1]]
     code, before = status(capsys, landing, failed)
     assert code == 1 and before["pending_days"] == [DAYS[1]]

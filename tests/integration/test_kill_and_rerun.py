@@ -31,7 +31,7 @@ def test_a_run_killed_mid_dbt_then_re_run_equals_a_clean_run(tmp_path):
 
     assert run_days(landing, killed, "2026-11-01") == 0
     proc = start_run(landing, killed, "2026-11-02")
-    kill_when_dbt_builds(proc, killed / "logs" / "cwh-run.log", f"START sql incremental model main.{model}")
+    kill_when_dbt_builds(proc, killed / "logs" / "dbt.log", f"START sql incremental model main.{model}")
     # The killed run holds the warehouse pool's slot; the re-run fails it and frees the slot.
     assert run_days(landing, killed, "2026-11-02") == 0
     assert published_tables(killed) == published_tables(clean)
