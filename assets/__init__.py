@@ -9,7 +9,8 @@
 
 Shared by every stage: `feeds` (the landing-zone contract as data), `settings` (paths, policy and
 input limits from the environment), `partitions` (delivery days), `pending_days` (days whose marts
-a failed run left unbuilt), `progress` (lines for people).
+a failed run left unbuilt), `progress` (lines for people), `json_record` (a small JSON record
+changed under a lock and replaced atomically).
 
 Imports flow one way, in this order: shared <- gates <- ingest <- warehouse <- experiments <-
 publish (a package imports only those before it; gates come first because every stage's gate

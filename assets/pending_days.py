@@ -24,12 +24,10 @@ under a file lock; the steps that touch it all hold the `warehouse` pool's one s
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from assets import json_record
 
 RUN_ROOT_TAG = "dagster/root_run_id"  # a retried run keeps its first run's id here
 
@@ -46,10 +44,7 @@ class PendingDays:
     # -- reading ----------------------------------------------------------------------------------
     def entries(self) -> dict[str, dict]:
         """day -> {"stamp": run identity, "staged": bool, "built_by": run identity or None}."""
-        try:
-            return json.loads(self.path.read_text())["days"]
-        except FileNotFoundError:
-            return {}
+        return json_record.read(self.path, "days")
 
     def days(self) -> list[str]:
         return sorted(self.entries())
@@ -70,25 +65,25 @@ class PendingDays:
         were blocked) leaves them for the next run's staging. Any stamp is reset: a staging that
         began before this commit did not see it, so its marts must not clear the day.
         """
-        with self._update() as entries:
+        with json_record.update(self.path, "days") as entries:
             for day in days:
                 entries[day] = {"stamp": None, "staged": False, "built_by": None}
 
     def begin_staging(self, run: str, run_days: Iterable[str]) -> None:
         """Before staging writes: this run's days and every pending day become pending, stamped by `run`."""
-        with self._update() as days:
+        with json_record.update(self.path, "days") as days:
             for day in set(run_days) | set(days):
                 days[day] = {"stamp": run, "staged": False, "built_by": None}
 
     def staging_succeeded(self, run: str) -> None:
-        with self._update() as days:
+        with json_record.update(self.path, "days") as days:
             for entry in days.values():
                 if entry["stamp"] == run:
                     entry["staged"] = True
 
     def marts_succeeded(self, run: str, found: Mapping[str, dict]) -> None:
         """`found`: the entries as the marts step read them before building."""
-        with self._update() as days:
+        with json_record.update(self.path, "days") as days:
             for day, entry in days.items():
                 before = found.get(day)
                 if before and before["staged"] and entry["stamp"] == before["stamp"] and entry["staged"]:
@@ -96,23 +91,8 @@ class PendingDays:
 
     def published(self, run: str) -> list[str]:
         """Forget the days whose marts this run built and has now published; returns them."""
-        with self._update() as days:
+        with json_record.update(self.path, "days") as days:
             done = sorted(d for d, e in days.items() if e.get("built_by") == run)
             for day in done:
                 del days[day]
         return done
-
-    # -- storage ----------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _update(self) -> Iterator[dict[str, dict]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            days = self.entries()
-            yield days
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "w") as f:
-                json.dump({"days": dict(sorted(days.items()))}, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)

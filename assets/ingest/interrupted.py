@@ -17,13 +17,10 @@ atomically under a file lock (the ingest steps of one run may run in parallel pr
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from assets import json_record
 from assets.feeds import FEEDS
 
 
@@ -33,14 +30,11 @@ class IngestJournal:
 
     def runs(self) -> dict[str, dict]:
         """run id -> {"days": [...], "done": {feed: [days]}}."""
-        try:
-            return json.loads(self.path.read_text())["runs"]
-        except FileNotFoundError:
-            return {}
+        return json_record.read(self.path, "runs")
 
     def begin(self, run: str, days: Iterable[str]) -> None:
         """Record the run's delivery days; a second call for the same run changes nothing."""
-        with self._update() as runs:
+        with json_record.update(self.path, "runs") as runs:
             runs.setdefault(run, {"days": sorted(days), "done": {}})
 
     def left_undone(self, feed: str, run: str, finished: Callable[[str], bool]) -> list[str]:
@@ -57,7 +51,7 @@ class IngestJournal:
 
     def done(self, feed: str, day: str) -> None:
         """The feed-day reached an outcome: no run needs to ingest it again."""
-        with self._update() as runs:
+        with json_record.update(self.path, "runs") as runs:
             for run, entry in list(runs.items()):
                 if day in entry["days"]:
                     done = entry["done"].setdefault(feed, [])
@@ -66,20 +60,6 @@ class IngestJournal:
                         done.sort()
                     if all(set(entry["days"]) <= set(entry["done"].get(f, [])) for f in FEEDS):
                         del runs[run]
-
-    @contextlib.contextmanager
-    def _update(self) -> Iterator[dict[str, dict]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            runs = self.runs()
-            yield runs
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "w") as f:
-                json.dump({"runs": runs}, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
 
 
 def run_finished(instance) -> Callable[[str], bool]:

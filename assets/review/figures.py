@@ -32,6 +32,25 @@ def _in_trend(col: str) -> str:
     return f"{_in_window(col, TREND_DAYS)} AND {col} >= {FIRST_DAY}"
 
 
+def _funnel_by(attribute: str, dimension: str, key: str, order: str) -> str:
+    """Clicks, orders and refunded orders in the window by a dimension's `attribute` (joined on
+    `key`; '(unknown)' where the dimension lacks the key): clicks by click date, orders by order date."""
+    return f"""
+        WITH clicks AS (
+            SELECT coalesce(d.{attribute}, '(unknown)') AS {attribute}, sum(l.clicks) AS clicks
+            FROM link_funnel_daily AS l LEFT JOIN {dimension} AS d USING ({key})
+            WHERE {_in_window("l.click_date")} AND l.{key} IS NOT NULL GROUP BY ALL),
+        orders AS (
+            SELECT coalesce(d.{attribute}, '(unknown)') AS {attribute}, count(DISTINCT o.order_id) AS orders,
+                   count(DISTINCT CASE WHEN o.refunded_quantity > 0 THEN o.order_id END) AS refunded_orders
+            FROM fct_order_items AS o LEFT JOIN {dimension} AS d USING ({key})
+            WHERE {_in_window("o.order_date")} GROUP BY ALL)
+        SELECT {attribute}, coalesce(clicks, 0) AS clicks, coalesce(orders, 0) AS orders,
+               coalesce(refunded_orders, 0) AS refunded_orders
+        FROM clicks FULL JOIN orders USING ({attribute})
+        ORDER BY {order}"""
+
+
 QUERIES: dict[str, str] = {
     # Headline: kpi_daily's row for the day (row 0, empty figures if the day had no activity), and
     # a week earlier for comparison when that day was delivered too.
@@ -49,34 +68,13 @@ QUERIES: dict[str, str] = {
                sharing_creators, violations_per_1k_orders, overturn_rate
         FROM kpi_daily WHERE {_in_trend("activity_date")} ORDER BY activity_date""",
     # Creator pain points
-    "funnel_by_tier": f"""
-        WITH clicks AS (
-            SELECT coalesce(c.follower_tier, '(unknown)') AS follower_tier, sum(l.clicks) AS clicks
-            FROM link_funnel_daily AS l LEFT JOIN dim_creators AS c USING (creator_open_id)
-            WHERE {_in_window("l.click_date")} AND l.creator_open_id IS NOT NULL GROUP BY ALL),
-        orders AS (
-            SELECT coalesce(c.follower_tier, '(unknown)') AS follower_tier, count(DISTINCT o.order_id) AS orders,
-                   count(DISTINCT CASE WHEN o.refunded_quantity > 0 THEN o.order_id END) AS refunded_orders
-            FROM fct_order_items AS o LEFT JOIN dim_creators AS c USING (creator_open_id)
-            WHERE {_in_window("o.order_date")} GROUP BY ALL)
-        SELECT follower_tier, coalesce(clicks, 0) AS clicks, coalesce(orders, 0) AS orders,
-               coalesce(refunded_orders, 0) AS refunded_orders
-        FROM clicks FULL JOIN orders USING (follower_tier)
-        ORDER BY array_position(['NANO', 'MICRO', 'MID', 'MACRO'], follower_tier) NULLS LAST""",
-    "funnel_by_category": f"""
-        WITH clicks AS (
-            SELECT coalesce(p.category, '(unknown)') AS category, sum(l.clicks) AS clicks
-            FROM link_funnel_daily AS l LEFT JOIN dim_products AS p USING (product_id)
-            WHERE {_in_window("l.click_date")} AND l.product_id IS NOT NULL GROUP BY ALL),
-        orders AS (
-            SELECT coalesce(p.category, '(unknown)') AS category, count(DISTINCT o.order_id) AS orders,
-                   count(DISTINCT CASE WHEN o.refunded_quantity > 0 THEN o.order_id END) AS refunded_orders
-            FROM fct_order_items AS o LEFT JOIN dim_products AS p USING (product_id)
-            WHERE {_in_window("o.order_date")} GROUP BY ALL)
-        SELECT category, coalesce(clicks, 0) AS clicks, coalesce(orders, 0) AS orders,
-               coalesce(refunded_orders, 0) AS refunded_orders
-        FROM clicks FULL JOIN orders USING (category)
-        ORDER BY orders DESC, category""",
+    "funnel_by_tier": _funnel_by(
+        "follower_tier",
+        "dim_creators",
+        "creator_open_id",
+        "array_position(['NANO', 'MICRO', 'MID', 'MACRO'], follower_tier) NULLS LAST",
+    ),
+    "funnel_by_category": _funnel_by("category", "dim_products", "product_id", "orders DESC, category"),
     "clicks_no_orders": f"""
         SELECT l.creator_open_id, coalesce(any_value(c.username), l.creator_open_id) AS creator,
                any_value(c.follower_tier) AS follower_tier,
