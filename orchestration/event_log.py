@@ -1,9 +1,10 @@
 """Dagster's SQLite event log, keeping its database connections open between events.
 
 The stock SqliteEventLogStorage builds a SQLAlchemy engine and opens a new SQLite connection for
-every event it stores, often twice (the run's database and the cross-run index). A daily run
-stores ~1,500 events (a check result per dbt test and Soda check, a materialization per asset,
-their planned events), so that costs ~5 s of a ~20 s small day here. This subclass keeps one
+every event it stores, often twice (the run's database and the cross-run index), and again to
+ask whether the asset-check table exists. A daily run stores ~450 events (a check result per dbt
+test and Soda check, a materialization per asset, their planned events), each of which would
+open connections. This subclass keeps one
 engine per database, and only for the few most recent runs' databases. Its connections commit
 without waiting for the disk (SQLite's WAL with synchronous=NORMAL: a killed process loses
 nothing, only a power cut can lose the last events), where each event's fsync cost ~1.5 ms. Files,
