@@ -74,11 +74,11 @@ def render(data: dict[str, dict]) -> str:
     )
     lines = [header, "|---|" + "---|" * len(SCALES)]
     lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in _rows(data)]
-    machines = {json.dumps(d["machine"], sort_keys=True) for d in data.values()}
     notes = []
-    for m in map(json.loads, sorted(machines)):
+    for scale in (s for s in SCALES if s in data):
+        m = data[scale]["machine"]
         notes.append(
-            f"{m['cores']} cores, {m['memory_gib']} GiB, {m['cpu_model'] or 'CPU model unknown'}, "
+            f"{scale}: {m['cores']} cores, {m['memory_gib']} GiB, {m['cpu_model'] or 'CPU model unknown'}, "
             f"load average {m['load_average_at_start']:.1f} at the start"
         )
     return "\n".join(lines) + "\n\nMeasured on: " + "; ".join(notes) + " (bench/results/)."
