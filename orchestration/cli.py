@@ -428,15 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Ctrl-C exits at once only for the command itself: a process calling main() keeps its signals.
     args.exit_on_interrupt = argv is None
-    code = args.func(args)
-    if args.exit_on_interrupt and args.func is cmd_run:
-        # Everything the run wrote is closed and committed. Python's own teardown of the dbt,
-        # Dagster and DuckDB objects would add ~3 s to every scheduled day, for nothing.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        logging.shutdown()
-        os._exit(code)
-    return code
+    return args.func(args)
 
 
 if __name__ == "__main__":

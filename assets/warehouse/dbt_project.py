@@ -47,25 +47,28 @@ def _parse(log_path: Path | None, write_json: bool):
     return result.result
 
 
-def ensure_manifest() -> Path:
+def ensure_manifest(newest: float | None = None) -> Path:
     """manifest.json (and dbt's partial-parse state beside it), parsed again if any project file is
-    newer. A lock keeps processes starting together (test workers, runs) from parsing at once."""
+    newer (`newest`: the newest project file's mtime, when the caller has it). A lock keeps
+    processes starting together (test workers, runs) from parsing at once."""
+    newest = newest_source_mtime() if newest is None else newest
     manifest = dbt_project.manifest_path
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    if manifest.exists() and manifest.stat().st_mtime >= newest_source_mtime():
+    fresh = lambda: manifest.exists() and manifest.stat().st_mtime >= newest  # noqa: E731
+    if fresh():
         return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
     with open(manifest.parent / ".parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not manifest.exists() or manifest.stat().st_mtime < newest_source_mtime():
-            _parsed[newest_source_mtime()] = _parse(None, write_json=True)
+        if not fresh():
+            _parsed[newest] = _parse(None, write_json=True)
     return manifest
 
 
 def parsed_manifest(log_path: Path | None = None):
     """dbt's parsed project, for dbtRunner(manifest=...): once per process, from the shared
     partial-parse state (about a second), for any data dir."""
-    ensure_manifest()
     key = newest_source_mtime()
+    ensure_manifest(key)
     if key not in _parsed:
         _parsed.clear()
         _parsed[key] = _parse(log_path, write_json=False)

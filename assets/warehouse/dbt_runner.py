@@ -3,9 +3,10 @@
 dagster-dbt's DbtCliResource starts a `dbt` subprocess per step: interpreter start, imports and
 project loading cost ~8 s before the first model runs, twice per daily run, and every log line
 crosses a pipe. Here dbt is imported once per process, the project is parsed once per process
-for every data dir (assets/warehouse/dbt_project.py) and reused by every invocation, and dagster-dbt still turns each dbt result into the Dagster event it would have
-produced (a materialization per model, an asset check result per test), so the asset graph, the
-checks and their severities are the same.
+for every data dir (assets/warehouse/dbt_project.py) and reused by every invocation, and
+dagster-dbt still turns each dbt result into the Dagster event it would have produced (a
+materialization per model, an asset check result per test), so the asset graph, the checks and
+their severities are the same.
 """
 
 from __future__ import annotations
