@@ -4,6 +4,7 @@
     python -m bench --scales small --repeat 1         # a quick run
     python -m bench --scales medium --parts day,floor --history 7
     python -m bench --readme-only                     # the README table from the latest results
+    python -m bench --scales medium --work W --reuse-history   # re-measure on the histories already in W
 
 Parts: generate (seconds a day), day (a day on top of the shortest history, by stage), history
 (the same day on the longest history: the ratio to the shortest; medium only unless
@@ -31,7 +32,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PARTS = ("generate", "day", "history", "floor")
 
 
-def measure_scale(scale: str, parts: set[str], histories: list[int], repeat: int, work: Path) -> dict:
+def measure_scale(
+    scale: str, parts: set[str], histories: list[int], repeat: int, work: Path, reuse_history: bool = False
+) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     if "history" not in parts:
         histories = histories[:1]
@@ -43,13 +46,13 @@ def measure_scale(scale: str, parts: set[str], histories: list[int], repeat: int
     say = lambda text: print(f"[{scale}] {text}", flush=True)  # noqa: E731
     say(f"landing: {result['generate']}")
     if "day" in parts:
-        result["day"] = figures.measure_day(landing, work, short, offset, repeat)
+        result["day"] = figures.measure_day(landing, work, short, offset, repeat, reuse_history)
         say(
             f"day {result['day']['day']} on {short} days: {result['day']['wall_s']:.1f} s, "
             f"peak {result['day']['peak_rss_mib']:.0f} MiB; stages {result['day']['stages_s']}"
         )
     if "history" in parts and long != short:
-        result["day_on_long_history"] = figures.measure_day(landing, work, long, offset, repeat)
+        result["day_on_long_history"] = figures.measure_day(landing, work, long, offset, repeat, reuse_history)
         if "day" in result:
             result["history_ratio"] = result["day_on_long_history"]["wall_s"] / result["day"]["wall_s"]
         say(
@@ -80,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is reported)")
     p.add_argument("--work", help="keep landing zones and data dirs here (reused across invocations)")
+    p.add_argument(
+        "--reuse-history",
+        action="store_true",
+        help="keep a history under --work built from the same landing zone by the same code (else rebuilt)",
+    )
     p.add_argument("--results", default=str(RESULTS), help="folder of the JSON results")
     p.add_argument("--no-readme", action="store_true", help="do not update README.md")
     p.add_argument("--readme-only", action="store_true", help="only write the README table from the latest results")
@@ -96,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         results.mkdir(parents=True, exist_ok=True)
         for scale in args.scales.split(","):
             scale_parts = parts if scale in args.history_scales.split(",") else parts - {"history"}
-            result = measure_scale(scale, scale_parts, histories, args.repeat, work / scale)
+            result = measure_scale(scale, scale_parts, histories, args.repeat, work / scale, args.reuse_history)
             out = results / f"{result['date']}-{scale}.json"
             out.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
             print(f"[{scale}] wrote {out}", flush=True)

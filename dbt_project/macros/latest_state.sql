@@ -25,9 +25,15 @@
   nearly all keys, and cheap. Downstream reads it with seen_values(). It lets a batch run find the
   old dates and links a key's earlier versions were counted on.
 
+  `first_delivery=true` adds _first_dt: the earliest delivery day of any record of the key (merged
+  by min, so also independent of run order). A key whose _first_dt is one of the run's days is new
+  to the table (or was delivered earlier than every day processed before): with a null seen list,
+  a key whose _first_dt is older had the same values before this run, so downstream can skip the
+  re-deliveries of a snapshot feed.
+
   Emits the tail of a WITH chain (`, cte ... select ...`).
 -#}
-{% macro latest_state(batch, key, columns, version=none, seen={}) -%}
+{% macro latest_state(batch, key, columns, version=none, seen={}, first_delivery=false) -%}
 {%- set keys = [key] if key is string else key -%}
 {#- (column, direction) pairs, most significant first -#}
 {%- set ordering = ([(version, 'desc')] if version else [])
@@ -42,6 +48,9 @@
         min({{ column }}) over (partition by {{ key_list }}) as _min_{{ name }},
         max({{ column }}) over (partition by {{ key_list }}) as _max_{{ name }}
         {%- endfor %}
+        {%- if first_delivery %},
+        min(_dt) over (partition by {{ key_list }}) as _batch_first_dt
+        {%- endif %}
     from {{ batch }}
 ),
 _batch_winners as (
@@ -53,7 +62,7 @@ _batch_multi_valued as (
     select
         {{ key_list }}
         {%- for name, column in seen.items() %},
-        {{ collect_distinct(column) }} as {{ name }}
+        {{ null_if_single(collect_distinct(column)) }} as {{ name }}
         {%- endfor %}
     from {{ batch }}
     where exists (
@@ -74,6 +83,9 @@ _batch as (
         m.{{ name }},
         w._min_{{ name }}
         {%- endfor %}
+        {%- if first_delivery %},
+        w._batch_first_dt as _first_dt
+        {%- endif %}
     from _batch_winners as w
     {%- if seen %}
     left join _batch_multi_valued as m
@@ -88,6 +100,9 @@ select
     {%- for name in seen %},
     {{ name }}
     {%- endfor %}
+    {%- if first_delivery %},
+    _first_dt
+    {%- endif %}
 from _batch
 {%- else %},
 _existing as (
@@ -98,6 +113,9 @@ _existing as (
         {%- for name in seen %},
         {{ name }}
         {%- endfor %}
+        {%- if first_delivery %},
+        _first_dt
+        {%- endif %}
     from {{ this }}
     where _key_hash in (select _key_hash from _batch)
 ),
@@ -115,6 +133,9 @@ _paired as (
         b.{{ name }} as _b_{{ name }}, b._min_{{ name }} as _b_single_{{ name }},
         e.{{ name }} as _e_{{ name }}
         {%- endfor %}
+        {%- if first_delivery %},
+        b._first_dt as _b_first_dt, e._first_dt as _e_first_dt
+        {%- endif %}
     from _batch as b
     full outer join _existing as e
         on {% for k in keys %}e.{{ k }} = b.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
@@ -136,6 +157,9 @@ select
                 seen_values('_b_' ~ name, '_b_single_' ~ name))) }}
     end as {{ name }}
     {%- endfor %}
+    {%- if first_delivery %},
+    case when _e_first_dt is null or _b_first_dt < _e_first_dt then _b_first_dt else _e_first_dt end as _first_dt
+    {%- endif %}
 from _paired
 {%- endif %}
 {%- endmacro %}

@@ -31,3 +31,25 @@ def test_bench_writes_its_figures_and_its_floor_equals_the_published_marts(tmp_p
     text = readme.read_text()
     assert "old" not in text and text.startswith("before\n") and text.endswith("after\n")
     assert render({"small": result}) in text and "| floor equals the published marts | yes |" in text
+
+
+def test_a_history_is_reused_only_when_built_by_the_same_code_from_the_same_landing(tmp_path, monkeypatch):
+    from bench import figures
+
+    landing, work = tmp_path / "landing", tmp_path / "work"
+    landing.mkdir()
+    (landing / "_bench.json").write_text(json.dumps({"scale": "small", "days": 3}))
+    builds = []
+
+    def build(landing_dir, data, first, last):  # records the backfill instead of running it
+        builds.append((first, last))
+        data.mkdir(parents=True)
+        return 1.5
+
+    monkeypatch.setattr(figures, "build_history", build)
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5)
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", None)  # reused
+    assert figures.history(landing, work, 2, 2, reuse=False)[1] == 1.5  # asked to rebuild
+    monkeypatch.setattr(figures, "code_fingerprint", lambda: "other code")
+    assert figures.history(landing, work, 2, 2, reuse=True)[1] == 1.5  # built by other code: rebuilt
+    assert builds == [(0, 1)] * 3

@@ -84,3 +84,62 @@ def test_a_copy_loaded_before_its_original_does_not_outrank_a_record_delivered_i
     con = duckdb.connect(str(replayed / "published" / "marts.duckdb"), read_only=True)
     assert con.execute("SELECT link_id, channel, clicks FROM link_funnel_daily").fetchall() == [("l1", "BLOG", 1)]
     con.close()
+
+
+def test_a_late_link_fills_its_old_rows_and_an_unchanged_re_delivery_sends_no_work(tmp_path):
+    """Day 1 clicks on link l1, still unknown; day 2 delivers l1; day 3 re-delivers it unchanged
+    (the feed re-sends every recent link daily); day 4 moves it to BLOG.
+
+    The funnel row of day 1 gets l1's channel on day 2 and BLOG on day 4, in either run order;
+    day 3's run puts none of l1's rows in its scope (the re-delivery changes nothing).
+    """
+    landing = tmp_path / "landing"
+    days = ["2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]
+    click = {
+        "event_id": "e1",
+        "link_id": "l1",
+        "clicked_at": 1793613600,  # 2026-11-02 10:00 UTC
+        "device_type": 1,
+        "device_id": "d1",
+        "app_installed": True,
+    }
+    content = {
+        days[0]: {  # l0 gives day 1 a creator: an empty dim_creators fails its gate
+            "links": {"links-a.jsonl": [link(link_id="l0", creator_open_id="c0")]},
+            "link_clicks": {"clicks.jsonl": [click]},
+        },
+        days[1]: {"links": {"links-b.jsonl": [link(channel="INSTAGRAM")]}},
+        days[2]: {"links": {"links-c.jsonl": [link(channel="INSTAGRAM")]}},
+        days[3]: {"links": {"links-d.jsonl": [link(channel="BLOG")]}},
+    }
+    for day in days:
+        for feed in FEEDS:
+            write_delivery(landing, feed, day, content[day].get(feed, {f"{feed}.jsonl": []}))
+
+    def funnel(data_dir):
+        con = duckdb.connect(str(data_dir / "published" / "marts.duckdb"), read_only=True)
+        rows = con.execute("SELECT link_id, click_date::varchar, channel, clicks FROM link_funnel_daily").fetchall()
+        con.close()
+        return rows
+
+    def scope(data_dir):
+        con = duckdb.connect(str(data_dir / "warehouse" / "warehouse.duckdb"), read_only=True)
+        rows = con.execute("SELECT link_id, click_date::varchar FROM int_link_days_affected").fetchall()
+        con.close()
+        return rows
+
+    forward = tmp_path / "forward"
+    for day in days[:2]:
+        assert run_days(landing, forward, day) == 0, day
+    assert funnel(forward) == [("l1", days[0], "INSTAGRAM", 1)]
+    assert scope(forward) == [("l1", days[0])]  # the new link's old row
+    assert run_days(landing, forward, days[2]) == 0
+    assert scope(forward) == []  # unchanged re-delivery: nothing to recompute
+    assert run_days(landing, forward, days[3]) == 0
+    assert scope(forward) == [("l1", days[0])]  # the link changed channel
+    assert funnel(forward) == [("l1", days[0], "BLOG", 1)]
+
+    replayed = tmp_path / "replayed"
+    for day in reversed(days):
+        assert run_days(landing, replayed, day) == 0, day
+    assert published_tables(replayed) == published_tables(forward)

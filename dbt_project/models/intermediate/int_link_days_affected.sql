@@ -2,8 +2,9 @@
   Scope of a batch run for link_funnel_daily: the (link_id, click_date) rows to recompute.
     - every link and every click date any delivered version of a batch click had
       (staging's seen lists), so a click that moved is removed from its old row;
-    - all rows of links whose winning record came from this batch (a late or changed link
-      changes the owner, product and channel of its old clicks);
+    - all rows of links whose winning record came from this batch and is new (a link that
+      arrives after its clicks) or has ever had another owner, product or channel: the feed
+      re-delivers every recent link daily, and an unchanged re-delivery changes no row;
     - the rows of the clicks that current or former trace_event_ids of recomputed order lines
       point to (attributed_orders and attributed_gmv).
   Empty on a full rebuild.
@@ -51,6 +52,12 @@ batch_links as (
     select link_id
     from {{ ref('stg_tiktok__links') }}
     where {{ delivery_day_filter('_dt') }}
+        and (
+            {{ delivery_day_filter('_first_dt') }}
+            or _creator_open_ids_seen is not null
+            or _product_ids_seen is not null
+            or _channels_seen is not null
+        )
 
 ),
 

@@ -26,5 +26,7 @@ batch as (
     'batch',
     key='link_id',
     columns=['link_id', 'creator_open_id', 'product_id', 'channel', 'created_at',
-             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra']
+             '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
+    seen={'_creator_open_ids_seen': 'creator_open_id', '_product_ids_seen': 'product_id', '_channels_seen': 'channel'},
+    first_delivery=true
 ) }}
