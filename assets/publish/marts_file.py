@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets import marts_builds
 from assets.settings import Settings
 
 # Clear PII must never reach analysts: these shapes fail the publish if found in any text column.
@@ -34,6 +35,7 @@ class PublishResult:
     delivery_days: list[str]
     free_share: float = 0.0  # of the file's blocks, before compaction
     compacted: bool = False
+    carried_forward: list[str] | None = None  # marts whose previous rows were kept outside the scope
 
 
 # Carrying the previous file forward leaves the replaced rows' blocks free inside it. Once they are
@@ -118,17 +120,17 @@ def _scope_predicate(scope: tuple[str, list[str]]) -> str:
     return f'({key}) IN (SELECT {key} FROM wh.main."{model}")'
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
-    return con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM {table} AS t").fetchone()
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, list[str]]) -> str | None:
     """Replace the rows of the run's scope in the previous file's copy of `mart`.
 
-    Returns the temp table holding the rows added, when the result equals the warehouse's mart
-    (same rows, by count and a hash of every row); None when it does not, which happens after a
-    run changed the warehouse without publishing (its gates failed): the caller then copies the
-    mart whole.
+    Only called when the previous file was published from the build just before this run's
+    (assets/marts_builds.py). Returns the temp table holding the rows added; None when the
+    result has another row count than the warehouse's mart (a last guard): the caller then copies
+    the mart whole.
     """
     in_scope = _scope_predicate(scope)
     incoming = f'temp."incoming_{mart}"'
@@ -137,7 +139,7 @@ def _carry_forward(con: duckdb.DuckDBPyConnection, mart: str, scope: tuple[str, 
     )
     con.execute(f'DELETE FROM main."{mart}" WHERE {in_scope}')
     con.execute(f'INSERT INTO main."{mart}" SELECT * FROM {incoming}')
-    return incoming if _fingerprint(con, f'main."{mart}"') == _fingerprint(con, f'wh.main."{mart}"') else None
+    return incoming if _row_count(con, f'main."{mart}"') == _row_count(con, f'wh.main."{mart}"') else None
 
 
 def publish(
@@ -153,15 +155,17 @@ def publish(
 
     `scopes` (mart -> (scope model, key columns), as the dbt models' replace_scope config) lets a
     daily run carry the previous file forward and replace only the rows its dbt run rewrote, so
-    publishing costs what the day changed, not the history; other marts, a first publish and a
-    full refresh (scopes None) copy whole tables. Rows are inserted in a fixed order (ORDER BY ALL).
+    publishing costs what the day changed, not the history; other marts, a first publish, a full
+    refresh (scopes None) and a publish after another marts build (assets/marts_builds.py) copy
+    whole tables. Rows are inserted in a fixed order (ORDER BY ALL).
     """
     target = settings.published_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     log_path = target.with_name("publish_log.parquet")
-    carried = bool(scopes) and target.exists()
+    build = marts_builds.builds(settings)
+    carried = bool(scopes) and marts_builds.may_carry_forward(settings)
     if carried:
         shutil.copyfile(target, tmp)
     config = settings.duckdb_config(settings.scratch_dir / "publish")
@@ -232,4 +236,12 @@ def publish(
         os.fsync(f.fileno())
     os.replace(tmp, target)
     os.replace(log_tmp, log_path)
-    return PublishResult(target, row_counts, covered_days, free_share=dead, compacted=dead > COMPACT_FREE_SHARE)
+    marts_builds.record_published(settings, build)
+    return PublishResult(
+        target,
+        row_counts,
+        covered_days,
+        free_share=dead,
+        compacted=dead > COMPACT_FREE_SHARE,
+        carried_forward=sorted(added),
+    )

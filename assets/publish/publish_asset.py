@@ -76,6 +76,7 @@ def published_marts(context: AssetExecutionContext):
             "path": str(result.path),
             "row_counts": MetadataValue.json(result.row_counts),
             "delivery_days": len(covered),
+            "carried_forward": MetadataValue.json(result.carried_forward or []),
             "pending_days_cleared": MetadataValue.json(recovered),
         }
     )

@@ -13,6 +13,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
+from assets import marts_builds
 from assets.ingest.raw_assets import raw_key
 from assets.partitions import backfill_policy, delivery_days, is_full_refresh
 from assets.pending_days import PendingDays, run_identity
@@ -61,6 +62,8 @@ def _build(context: AssetExecutionContext, layer: str):
     # dbt unit tests check logic, not data: they run in the test suite, not in every daily run.
     # One target folder per data dir: dbt's partial parse (keyed on the profile, which names the
     # warehouse file) then carries over from run to run instead of re-parsing the project each time.
+    if layer == "marts":
+        marts_builds.begin_build(settings)  # before dbt writes: the publish then knows its file's base
     started = time.monotonic()
     log_path = settings.data_dir / "logs"
     log_path.mkdir(parents=True, exist_ok=True)

@@ -116,8 +116,7 @@ _existing as (
         {%- if first_delivery %},
         _first_dt
         {%- endif %}
-    from {{ this }}
-    where _key_hash in (select _key_hash from _batch)
+    from {{ rows_with_key_hashes(this, 'select _key_hash from _batch') }} as stored
 ),
 _paired as (
     select

@@ -51,3 +51,17 @@
 {% macro default__key_hash(columns, prefix='') -%}
     cast(md5_number({% for c in columns %}coalesce({{ prefix }}{{ c }}, ''){{ " || chr(31) || " if not loop.last }}{% endfor %}) >> 64 as ubigint)
 {%- endmacro %}
+
+{#- a FROM-clause item: the rows of `relation` whose _key_hash is among those `key_hashes` (a query)
+    returns. DuckDB reads a semi-join's every column before filtering, so a table of history would
+    be read whole for a day's keys: it probes _key_hash alone for the row ids, then fetches those
+    rows (a few columns of history read instead of all of them). -#}
+{% macro rows_with_key_hashes(relation, key_hashes) -%}
+    {{ return(adapter.dispatch('rows_with_key_hashes', 'creator_warehouse')(relation, key_hashes)) }}
+{%- endmacro %}
+{% macro default__rows_with_key_hashes(relation, key_hashes) -%}
+    (select * from {{ relation }} where _key_hash in ({{ key_hashes }}))
+{%- endmacro %}
+{% macro duckdb__rows_with_key_hashes(relation, key_hashes) -%}
+    (select * from {{ relation }} where rowid in (select rowid from {{ relation }} where _key_hash in ({{ key_hashes }})))
+{%- endmacro %}

@@ -50,14 +50,15 @@
   `column in (<the distinct values of scope_column in scope_model>)` with the values inlined as
   constants, read when the model runs: a constant list is pushed into the table scan (only the
   filter column is read for rows outside the scope), where a semi-join would read every row.
-  `1 = 0` when the scope is empty. Use only on an incremental run (the scope model must exist).
+  `1 = 0` when the scope is empty. `where`: a condition on the scope model's rows to take.
+  Use only on an incremental run (the scope model must exist).
 -#}
-{% macro in_scope_values(column, scope_model, scope_column, data_type='date') -%}
+{% macro in_scope_values(column, scope_model, scope_column, data_type='date', where='1 = 1') -%}
     {%- if not execute -%}
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set values = run_query('select distinct ' ~ scope_column ~ ' from ' ~ ref(scope_model) ~ ' where '
-                               ~ scope_column ~ ' is not null order by 1').columns[0].values() -%}
+                               ~ scope_column ~ ' is not null and (' ~ where ~ ') order by 1').columns[0].values() -%}
     {%- if values | length == 0 -%}
         {{ return('1 = 0') }}
     {%- endif -%}
@@ -66,4 +67,23 @@
         {%- do literals.append("cast('" ~ (v | string | replace("'", "''")) ~ "' as " ~ data_type ~ ")") -%}
     {%- endfor -%}
     {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+
+{#-
+  On a batch run, `alias`'s rows whose key is in the run's scope model: `columns` maps a column of
+  `alias` to a scope model column, the last pair being a date (its values are pushed into the scan
+  as constants by in_scope_values; then the whole key is matched). Always true on a full rebuild.
+-#}
+{% macro in_scope_keys(alias, scope_model, columns) -%}
+    {%- if not is_incremental() -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set pairs = columns.items() | list -%}
+    {%- set date_column, scope_date_column = pairs[-1] -%}
+    {{ in_scope_values(alias ~ '.' ~ date_column, scope_model, scope_date_column) }}
+        and exists (
+            select 1 from {{ ref(scope_model) }} as dbt_scope
+            where {% for c, sc in pairs %}dbt_scope.{{ sc }} = {{ alias }}.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+        )
 {%- endmacro %}

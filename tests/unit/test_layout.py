@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Each package of assets/ may import the ones listed before it, never those after it.
 ORDER = ["shared", "gates", "ingest", "warehouse", "experiments", "publish", "review"]
-SHARED = {"feeds", "settings", "partitions", "pending_days", "progress", "json_record"}
+SHARED = {"feeds", "settings", "partitions", "pending_days", "progress", "json_record", "marts_builds"}
 
 
 def imported_modules(path: Path) -> set[str]:

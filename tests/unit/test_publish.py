@@ -4,6 +4,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from assets import marts_builds
 from assets.publish.marts_file import PublishError, publish
 from assets.settings import Settings
 
@@ -53,8 +54,11 @@ def test_clear_pii_refuses_the_publish_and_keeps_the_previous_file(tmp_path, lea
 SCOPES = {"fct_lines": ("lines_affected", ["line_id"])}
 
 
-def set_lines(settings, rows, affected):
-    """The warehouse after a dbt run: the mart, and the scope (line ids) that run rewrote."""
+def set_lines(settings, rows, affected, builds=1):
+    """The warehouse after a dbt run: the mart, and the scope (line ids) that run rewrote.
+    `builds`: the marts builds this stands for (counted as the dbt step counts them)."""
+    for _ in range(builds):
+        marts_builds.begin_build(settings)
     con = duckdb.connect(str(settings.warehouse_path))
     con.execute("CREATE OR REPLACE TABLE fct_lines (line_id VARCHAR, note VARCHAR, amount DECIMAL(18, 2))")
     if rows:  # column-wise, not row by row: the compaction test writes many rows
@@ -81,20 +85,30 @@ def test_a_daily_publish_replaces_only_the_rewritten_scope_and_still_equals_the_
     publish(settings, ["fct_lines"], "run1", "2026-11-01", ["2026-11-01"], [], scopes=SCOPES)  # first: copied whole
     rows = rows[:4] + [("l4", "late update", 40), ("l5", "new", 5)]
     set_lines(settings, [r for r in rows if r[0] != "l4" or r[1] != "ok"], ["l4", "l5"])
-    publish(settings, ["fct_lines"], "run2", "2026-11-02", ["2026-11-02"], [], scopes=SCOPES)
+    result = publish(settings, ["fct_lines"], "run2", "2026-11-02", ["2026-11-02"], [], scopes=SCOPES)
+    assert result.carried_forward == ["fct_lines"]
     assert published_lines(settings) == sorted([(a, b, c) for a, b, c in rows if (a, b) != ("l4", "ok")])
 
     # A run whose gates failed changed l0 in the warehouse without publishing; the next run's scope
-    # does not name it, yet the published file still ends equal to the warehouse.
-    set_lines(
-        settings,
-        [("l0", "changed, unpublished", 0)] + [r for r in rows[1:] if r != ("l4", "ok", 4)] + [("l6", "new", 6)],
-        ["l6"],
-    )
-    publish(settings, ["fct_lines"], "run3", "2026-11-03", ["2026-11-03"], [], scopes=SCOPES)
+    # does not name it, yet the published file still ends equal to the warehouse: two builds since
+    # the last publish, so that publish copies the mart whole.
+    rows = [("l0", "changed, unpublished", 0)] + [r for r in rows[1:] if r != ("l4", "ok", 4)] + [("l6", "new", 6)]
+    set_lines(settings, rows, ["l6"], builds=2)
+    result = publish(settings, ["fct_lines"], "run3", "2026-11-03", ["2026-11-03"], [], scopes=SCOPES)
+    assert result.carried_forward == []
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert published_lines(settings) == con.execute("SELECT * FROM fct_lines ORDER BY ALL").fetchall()
     con.close()
+
+    # The next day carries forward again; a published file replaced by another one is not.
+    set_lines(settings, rows + [("l7", "new", 7)], ["l7"])
+    assert publish(settings, ["fct_lines"], "run4", "2026-11-04", [], [], scopes=SCOPES).carried_forward == [
+        "fct_lines"
+    ]
+    set_lines(settings, rows + [("l7", "new", 7), ("l8", "new", 8)], ["l8"])
+    settings.published_path.write_bytes(settings.published_path.read_bytes())  # e.g. restored from a backup
+    assert publish(settings, ["fct_lines"], "run5", "2026-11-05", [], [], scopes=SCOPES).carried_forward == []
+    assert published_lines(settings) == sorted(rows + [("l7", "new", 7), ("l8", "new", 8)])
 
 
 def test_a_daily_publish_scans_the_rows_it_replaces_for_pii(tmp_path):

@@ -1,6 +1,6 @@
 {#-
-  Scope of a batch run for the date-grained marts (creator_daily, offsite_program_daily,
-  int_order_items_aggregated_daily): whole UTC dates, recomputed completely.
+  Scope of a batch run for the date-grained marts (offsite_program_daily, kpi_daily through
+  int_kpi_dates_affected, int_order_items_aggregated_daily): whole UTC dates, recomputed completely.
     - every order_date any delivered version of a recomputed order line had (old and new);
     - every click date in int_link_days_affected;
     - every enforced_date any delivered version of a batch violation had.

@@ -7,6 +7,9 @@
       re-delivers every recent link daily, and an unchanged re-delivery changes no row;
     - the rows of the clicks that current or former trace_event_ids of recomputed order lines
       point to (attributed_orders and attributed_gmv).
+  recount_clicks: whether the row's clicks (or its link) changed. Where only its attribution did
+  (a late order update traced to an old click), link_funnel_daily keeps the row's click measures
+  instead of recounting months-old clicks.
   Empty on a full rebuild.
 -#}
 
@@ -99,28 +102,28 @@ traces_of_affected_lines as (
 
 rows_of_affected_lines as (
 
-    select link_id, click_date
-    from {{ ref('stg_tiktok__link_clicks') }}
-    where
-        _key_hash in (
-            select {{ key_hash(['trace_event_id'], 'traces_of_affected_lines.') }} from traces_of_affected_lines
-        )
-        and event_id in (select traces_of_affected_lines.trace_event_id from traces_of_affected_lines)
+    select traced_clicks.link_id, traced_clicks.click_date
+    from {{ rows_with_key_hashes(
+        ref('stg_tiktok__link_clicks'),
+        'select ' ~ key_hash(['trace_event_id'], 'traces_of_affected_lines.') ~ ' from traces_of_affected_lines'
+    ) }} as traced_clicks
+    where traced_clicks.event_id in (select traces_of_affected_lines.trace_event_id from traces_of_affected_lines)
 
 ),
 
 affected as (
 
-    select link_id, click_date from rows_of_batch_clicks
-    union
-    select link_id, click_date from rows_of_batch_links
-    union
-    select link_id, click_date from rows_of_affected_lines
+    select link_id, click_date, true as recount_clicks from rows_of_batch_clicks
+    union all
+    select link_id, click_date, true as recount_clicks from rows_of_batch_links
+    union all
+    select link_id, click_date, false as recount_clicks from rows_of_affected_lines
 
 )
 
-select link_id, click_date
+select link_id, click_date, {{ dbt.bool_or('recount_clicks') }} as recount_clicks
 from affected
 {%- if is_full_rebuild() %}
 where 1 = 0
 {%- endif %}
+group by link_id, click_date

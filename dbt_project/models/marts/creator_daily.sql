@@ -1,13 +1,10 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_scope',
-    scope_model='int_activity_dates_affected',
-    scope_columns=['activity_date']
+    scope_model='int_creator_days_affected',
+    scope_columns=['creator_open_id', 'activity_date']
 ) }}
--- depends_on: {{ ref('int_activity_dates_affected') }}
-
-{% set incremental = is_incremental() %}
-{% set scope_model = 'int_activity_dates_affected' %}
+-- depends_on: {{ ref('int_creator_days_affected') }}
 
 with order_measures as (
 
@@ -20,8 +17,8 @@ with order_measures as (
         sum(net_gmv) as net_gmv,
         sum(case when content_type = 'LINKSHARE' then gross_gmv else 0 end) as linkshare_gmv,
         sum(estimated_commission) as estimated_commission
-    from {{ ref('fct_order_items') }}
-    where {{ in_scope_values('order_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
+    from {{ ref('fct_order_items') }} as order_items
+    where {{ in_scope_keys('order_items', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'order_date': 'activity_date'}) }}
     group by creator_open_id, order_date
 
 ),
@@ -32,8 +29,8 @@ click_measures as (
         creator_open_id,
         click_date as activity_date,
         cast(sum(clicks) as bigint) as clicks
-    from {{ ref('link_funnel_daily') }}
-    where {{ in_scope_values('click_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
+    from {{ ref('link_funnel_daily') }} as funnel
+    where {{ in_scope_keys('funnel', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'click_date': 'activity_date'}) }}
         and creator_open_id is not null
     group by creator_open_id, click_date
 
@@ -45,8 +42,8 @@ violation_measures as (
         creator_open_id,
         enforced_date as activity_date,
         count(*) as violations
-    from {{ ref('stg_tiktok__violations') }}
-    where {{ in_scope_values('enforced_date', scope_model, 'activity_date') if incremental else '1 = 1' }}
+    from {{ ref('stg_tiktok__violations') }} as violations
+    where {{ in_scope_keys('violations', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'enforced_date': 'activity_date'}) }}
     group by creator_open_id, enforced_date
 
 ),

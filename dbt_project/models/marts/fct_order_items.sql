@@ -10,15 +10,20 @@
 
 with order_lines as (
 
-    select *
-    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines  -- noqa: AL05
     {%- if is_incremental() %}
+    select *
+    from {{ rows_with_key_hashes(
+        ref('stg_tiktok__affiliate_orders'),
+        'select ' ~ key_hash(['order_id', 'sku_id'], 'affected.') ~ ' from ' ~ ref('int_order_items_affected') ~ ' as affected'
+    ) }} as order_lines
     where exists (
         select 1
         from {{ ref('int_order_items_affected') }} as affected
         where affected.order_id = order_lines.order_id
             and affected.sku_id = order_lines.sku_id
     )
+    {%- else %}
+    select * from {{ ref('stg_tiktok__affiliate_orders') }}
     {%- endif %}
 
 ),
@@ -26,12 +31,14 @@ with order_lines as (
 clicks as (
 
     select event_id, link_id, clicked_at
-    from {{ ref('stg_tiktok__link_clicks') }}
     {%- if is_incremental() %}
-    {#- found through the key hash: an integer probe of the click history, not a string one -#}
-    where _key_hash in (
-        select {{ key_hash(['trace_event_id']) }} from order_lines where trace_event_id is not null
-    )
+    {#- found through the key hash: an integer probe of the click history, not a string one #}
+    from {{ rows_with_key_hashes(
+        ref('stg_tiktok__link_clicks'),
+        'select ' ~ key_hash(['trace_event_id']) ~ ' from order_lines where trace_event_id is not null'
+    ) }} as traced_clicks
+    {%- else %}
+    from {{ ref('stg_tiktok__link_clicks') }}
     {%- endif %}
 
 ),

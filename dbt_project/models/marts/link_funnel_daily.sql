@@ -12,11 +12,12 @@ with clicks as (
     select event_id, link_id, click_date, device_id, app_installed
     from {{ ref('stg_tiktok__link_clicks') }} as clicks  -- noqa: AL05
     {%- if is_incremental() %}
-    where {{ in_scope_values('click_date', 'int_link_days_affected', 'click_date') }}
+    where {{ in_scope_values('click_date', 'int_link_days_affected', 'click_date', where='recount_clicks') }}
         and exists (
             select 1
             from {{ ref('int_link_days_affected') }} as affected
-            where affected.link_id = clicks.link_id
+            where affected.recount_clicks
+                and affected.link_id = clicks.link_id
                 and affected.click_date = clicks.click_date
         )
     {%- endif %}
@@ -45,9 +46,27 @@ click_measures as (
         click_date,
         cast(sum(clicks) as bigint) as clicks,
         count(device_id) as unique_clickers,
-        sum(app_installed_clicks) as app_installed_clicks
+        cast(sum(app_installed_clicks) as bigint) as app_installed_clicks
     from device_measures
     group by link_id, click_date
+    {%- if is_incremental() %}
+
+    union all
+
+    {#- rows whose clicks and link did not change (only their attribution did, through a late order
+        update traced to an old click): their stored click measures stand, like every row outside
+        the scope, and months-old clicks are not read again #}
+    select kept.link_id, kept.click_date, kept.clicks, kept.unique_clickers, kept.app_installed_clicks
+    from {{ this }} as kept
+    where {{ in_scope_values('kept.click_date', 'int_link_days_affected', 'click_date', where='not recount_clicks') }}
+        and exists (
+            select 1
+            from {{ ref('int_link_days_affected') }} as affected
+            where not affected.recount_clicks
+                and affected.link_id = kept.link_id
+                and affected.click_date = kept.click_date
+        )
+    {%- endif %}
 
 ),
 
@@ -93,7 +112,7 @@ select
     links.channel,
     click_measures.clicks,
     click_measures.unique_clickers,
-    cast(click_measures.app_installed_clicks as bigint) as app_installed_clicks,
+    click_measures.app_installed_clicks,
     coalesce(attributed.attributed_orders, 0) as attributed_orders,
     cast(coalesce(attributed.attributed_gmv, 0) as decimal(18, 2)) as attributed_gmv,
     {{ safe_ratio('coalesce(attributed.attributed_orders, 0)', 'click_measures.unique_clickers') }} as conversion_rate

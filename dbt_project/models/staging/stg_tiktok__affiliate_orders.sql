@@ -41,5 +41,6 @@ batch as (
     columns=['order_id', 'sku_id', 'creator_open_id', 'product_id', 'shop_id', 'content_type', 'content_id',
              'trace_event_id', 'quantity', 'unit_price', 'currency', 'commission_rate', 'status',
              'refunded_quantity', 'created_at', 'order_date', 'update_time', '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
-    seen={'_order_dates_seen': 'order_date', '_trace_event_ids_seen': 'trace_event_id'}
+    seen={'_order_dates_seen': 'order_date', '_trace_event_ids_seen': 'trace_event_id',
+          '_creator_open_ids_seen': 'creator_open_id'}
 ) }}

@@ -40,5 +40,5 @@ batch as (
     columns=['violation_id', 'creator_open_id', 'content_id', 'policy_category', 'severity', 'chr_delta',
              'enforcement_action', 'detected_at', 'enforced_local', 'enforced_at', 'enforced_date',
              '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
-    seen={'_enforced_dates_seen': 'enforced_date'}
+    seen={'_enforced_dates_seen': 'enforced_date', '_creator_open_ids_seen': 'creator_open_id'}
 ) }}

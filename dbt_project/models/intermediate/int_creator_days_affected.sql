@@ -1,0 +1,90 @@
+{#-
+  Scope of a batch run for creator_daily: the (creator_open_id, activity_date) rows to recompute.
+  Late data reaches back over every earlier date (an order update up to 60 days late), but only a
+  few creators on each: recomputing whole dates would re-read the whole history every day.
+    - every (creator, order date) any delivered version of a recomputed order line had;
+    - every (owner, click date) of the link-days whose clicks were recounted (int_link_days_affected:
+      the owners any delivered version of the link had);
+    - every (creator, enforced date) any delivered version of a batch violation had.
+  Empty on a full rebuild.
+-#}
+
+with affected_lines as (
+
+    select
+        order_lines.creator_open_id,
+        order_lines.order_date,
+        order_lines._creator_open_ids_seen,
+        order_lines._order_dates_seen
+    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines
+    inner join {{ ref('int_order_items_affected') }} as affected
+        on affected.order_id = order_lines.order_id
+        and affected.sku_id = order_lines.sku_id
+
+),
+
+recounted_link_days as (
+
+    select links.creator_open_id, links._creator_open_ids_seen, link_days.click_date
+    from {{ ref('int_link_days_affected') }} as link_days
+    inner join {{ ref('stg_tiktok__links') }} as links
+        on links.link_id = link_days.link_id
+    where link_days.recount_clicks
+
+),
+
+batch_violations as (
+
+    select creator_open_id, enforced_date, _creator_open_ids_seen, _enforced_dates_seen
+    from {{ ref('stg_tiktok__violations') }}
+    where {{ delivery_day_filter('_dt') }}
+
+),
+
+affected as (
+
+    {#- nearly every record has only ever had one creator and one date: no list work for those -#}
+    select creator_open_id, order_date as activity_date
+    from affected_lines
+    where _creator_open_ids_seen is null and _order_dates_seen is null
+
+    union all
+
+    select seen_creators.creator_open_id, seen_dates.order_date as activity_date
+    from (select * from affected_lines where _creator_open_ids_seen is not null or _order_dates_seen is not null) as multi,
+        {{ unnest_list(seen_values('multi._creator_open_ids_seen', 'multi.creator_open_id'), 'seen_creators', 'creator_open_id') }},
+        {{ unnest_list(seen_values('multi._order_dates_seen', 'multi.order_date'), 'seen_dates', 'order_date') }}
+
+    union all
+
+    select creator_open_id, click_date as activity_date
+    from recounted_link_days
+    where _creator_open_ids_seen is null
+
+    union all
+
+    select seen_creators.creator_open_id, multi.click_date as activity_date
+    from (select * from recounted_link_days where _creator_open_ids_seen is not null) as multi,
+        {{ unnest_list('multi._creator_open_ids_seen', 'seen_creators', 'creator_open_id') }}
+
+    union all
+
+    select creator_open_id, enforced_date as activity_date
+    from batch_violations
+    where _creator_open_ids_seen is null and _enforced_dates_seen is null
+
+    union all
+
+    select seen_creators.creator_open_id, seen_dates.enforced_date as activity_date
+    from (select * from batch_violations where _creator_open_ids_seen is not null or _enforced_dates_seen is not null) as multi,
+        {{ unnest_list(seen_values('multi._creator_open_ids_seen', 'multi.creator_open_id'), 'seen_creators', 'creator_open_id') }},
+        {{ unnest_list(seen_values('multi._enforced_dates_seen', 'multi.enforced_date'), 'seen_dates', 'enforced_date') }}
+
+)
+
+select distinct creator_open_id, activity_date
+from affected
+where creator_open_id is not null and activity_date is not null
+{%- if is_full_rebuild() %}
+    and 1 = 0
+{%- endif %}
