@@ -80,6 +80,13 @@ class Settings:
         return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(temp_directory)}
 
     @property
+    def ingest_memory_limit(self) -> str:
+        """Ingestion's DuckDB limit: three quarters of duckdb_memory_limit. Beside its DuckDB,
+        ingestion holds one landing file's bytes and lines in Python (up to twice a file's size
+        while its lines are cut), so the process stays near the limit plus what it imported."""
+        return f"{parse_bytes(self.duckdb_memory_limit) * 3 // 4 // 2**20}MiB"
+
+    @property
     def input_limits(self) -> InputLimits:
         return InputLimits(self.max_file_bytes, self.max_gzip_ratio, self.max_line_bytes, self.max_json_depth)
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.feeds import FEEDS
 from assets.ingest.lake import PART, Lake
 from assets.ingest.landing import DataFile, first_listings, printable, read_delivery
-from assets.ingest.lines import UNSAFE_LINE_REASONS, Lines
+from assets.ingest.lines import POOL, UNSAFE_LINE_REASONS, Lines
 from assets.ingest.validate import validation_sql
 from assets.settings import InputLimits
 
@@ -57,7 +58,7 @@ def _lines_table(files: dict[str, Lines]) -> pa.Table:
     tables = [
         pa.table(
             {
-                "file": pa.array([name], pa.string()).take(np.zeros(len(lines), dtype=np.int64)),
+                "file": pc.take(pa.array([name], pa.string()), np.zeros(len(lines), dtype=np.int64), memory_pool=POOL),
                 "line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)),
                 "text": lines.text,
                 "refused": lines.refused,

@@ -107,13 +107,19 @@ class Lines:
         """Non-blank lines, as the manifest counts them."""
         if not len(self.text):
             return 0
-        blank = pc.equal(pc.utf8_trim_whitespace(self.text), "")
+        # whitespace only, tested in place (trimming would copy every line)
+        blank = pc.or_(pc.equal(pc.binary_length(self.text), 0), pc.utf8_is_space(self.text))
         long_lines = pc.equal(self.refused, LINE_TOO_LONG)  # never blank, whatever their kept prefix
         return len(self.text) - pc.sum(pc.and_(blank, pc.invert(pc.fill_null(long_lines, False)))).as_py()
 
     @classmethod
     def empty(cls) -> Lines:
         return cls(pa.array([], pa.string()), pa.array([], pa.string()))
+
+
+# Arrow's default allocator (mimalloc) keeps freed memory for reuse: after a 174 MB file, the next
+# one's lines would sit beside the last one's. The system allocator hands large blocks back at once.
+POOL = pa.system_memory_pool()
 
 
 def split_lines(data: bytes, limits: InputLimits) -> Lines:
@@ -142,7 +148,7 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
         [None, pa.py_buffer(bounds.astype(np.int64 if large else np.int32)), pa.py_buffer(data)],
     )
     # A line's bytes include the newline that ends it; strip it so every line is exactly its text.
-    text = pc.utf8_rtrim(text, characters="\n")
+    text = pc.utf8_rtrim(text, characters="\n", memory_pool=POOL)
     lengths = np.diff(bounds)
 
     too_long = np.flatnonzero((lengths > limits.max_line_bytes + 1) & (refused == None))  # noqa: E711
@@ -151,7 +157,8 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
         refused_any = True
         mask = np.zeros(n, dtype=bool)
         mask[too_long] = True
-        text = pc.if_else(pa.array(mask), pc.utf8_slice_codeunits(text, 0, KEPT_PREFIX_CHARS), text)
+        kept = pc.utf8_slice_codeunits(text, 0, KEPT_PREFIX_CHARS, memory_pool=POOL)
+        text = pc.if_else(pa.array(mask), kept, text, memory_pool=POOL)
 
     # Depth: a line with no more opening brackets than the limit cannot nest deeper than it.
     if n:
@@ -161,7 +168,7 @@ def split_lines(data: bytes, limits: InputLimits) -> Lines:
                 refused[i] = TOO_DEEPLY_NESTED
                 refused_any = True
 
-    text = text.cast(pa.string())
+    text = text.cast(pa.string(), memory_pool=POOL)
     if not refused_any:
         return Lines(text, pa.nulls(n, pa.string()))
     return Lines(text, pa.array(refused, pa.string()))

@@ -114,7 +114,7 @@ def _raw_asset(feed: str):
                     settings.landing_dir,
                     feed,
                     dt,
-                    memory_limit=settings.duckdb_memory_limit,
+                    memory_limit=settings.ingest_memory_limit,
                     limits=settings.input_limits,
                 )
             except Exception as exc:
@@ -136,7 +136,7 @@ def _raw_asset(feed: str):
                 result,
                 settings.quarantine_max_rate,
                 settings.quarantine_min_records,
-                memory_limit=settings.duckdb_memory_limit,
+                memory_limit=settings.ingest_memory_limit,
             )
             gate_log.record(settings.data_dir, context.run.run_id, "raw", gate)
             if gate.passed:

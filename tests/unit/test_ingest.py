@@ -198,3 +198,14 @@ def test_missing_manifest_is_a_clear_error(lake, tmp_path):
     (tmp_path / "landing" / "links" / f"dt={DT}").mkdir(parents=True)
     with pytest.raises(DeliveryError, match="no manifest"):
         ingest_feed_day(lake, tmp_path / "landing", "links", DT)
+
+
+def test_ingestion_leaves_a_quarter_of_the_memory_limit_for_the_file_it_holds_in_python():
+    from assets.settings import Settings
+
+    def limit(text):
+        return Settings(Path("l"), Path("d"), duckdb_memory_limit=text).ingest_memory_limit
+
+    assert limit("1GiB") == "768MiB" and limit("2GB") == "1430MiB"
+    with pytest.raises(ValueError, match="not a size"):
+        limit("lots")
