@@ -79,11 +79,11 @@ def build_history(landing: Path, data: Path, first: int, last: int) -> float:
     )
 
 
-def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse: bool) -> tuple[Path, float | None]:
-    """The pristine data dir of the `history_days` days before `day_offset`, built by one backfill,
-    and the seconds the backfill took (None: reused). With `reuse`, one already built from the same
-    landing zone by the same code is kept (a 60-day medium history takes most of an hour to build
-    here): its stamp names both."""
+def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse: bool) -> tuple[Path, float, bool]:
+    """The pristine data dir of the `history_days` days before `day_offset`, built by one backfill;
+    the seconds that backfill took; whether it was reused. With `reuse`, one already built from the
+    same landing zone by the same code is kept (a 60-day medium history takes most of an hour to
+    build here): its stamp names both, and the seconds its build took."""
     pristine = work / f"history-{history_days}"
     stamp = {
         "landing": json.loads((landing / "_bench.json").read_text()),
@@ -93,15 +93,16 @@ def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse
     stamp_path = work / f"history-{history_days}.json"
     if reuse and pristine.is_dir() and stamp_path.exists():
         kept = json.loads(stamp_path.read_text())
-        if kept.pop("build_s", None) is not None and kept == stamp:
-            return pristine, None
+        built = kept.pop("build_s", None)
+        if built is not None and kept == stamp:
+            return pristine, built, True
     stamp_path.unlink(missing_ok=True)
     building = work / f"history-{history_days}.building"
     built = build_history(landing, building, day_offset - history_days, day_offset - 1)
     shutil.rmtree(pristine, ignore_errors=True)
     building.rename(pristine)
     stamp_path.write_text(json.dumps({**stamp, "build_s": built}))
-    return pristine, built
+    return pristine, built, False
 
 
 def run_day(landing: Path, data: Path, pristine: Path | None, day: str) -> dict:
@@ -158,14 +159,15 @@ def measure_day(
 ) -> dict:
     """The day at `day_offset` on top of the `history_days` days before it: median of `repeat` runs."""
     data = work / f"on-{history_days}-days"
-    built, pristine = 0.0, None
+    built, reused, pristine = 0.0, False, None
     if history_days:
-        pristine, built = history(landing, work, history_days, day_offset, reuse_history)
+        pristine, built, reused = history(landing, work, history_days, day_offset, reuse_history)
     runs = [run_day(landing, data, pristine, day_at(day_offset)) for _ in range(repeat)]
     return {
         "day": day_at(day_offset),
         "history_days": history_days,
-        "history_build_s": built,  # None: a history built earlier by the same code was reused
+        "history_build_s": built,
+        "history_reused": reused,  # built earlier by the same code, from the same landing zone
         **median_of(runs),
     }
 

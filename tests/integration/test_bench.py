@@ -47,9 +47,9 @@ def test_a_history_is_reused_only_when_built_by_the_same_code_from_the_same_land
         return 1.5
 
     monkeypatch.setattr(figures, "build_history", build)
-    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5)
-    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", None)  # reused
-    assert figures.history(landing, work, 2, 2, reuse=False)[1] == 1.5  # asked to rebuild
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5, False)
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5, True)  # reused
+    assert figures.history(landing, work, 2, 2, reuse=False)[2] is False  # asked to rebuild
     monkeypatch.setattr(figures, "code_fingerprint", lambda: "other code")
-    assert figures.history(landing, work, 2, 2, reuse=True)[1] == 1.5  # built by other code: rebuilt
+    assert figures.history(landing, work, 2, 2, reuse=True)[2] is False  # built by other code: rebuilt
     assert builds == [(0, 1)] * 3
