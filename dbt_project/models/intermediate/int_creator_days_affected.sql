@@ -41,6 +41,27 @@ batch_violations as (
 
 ),
 
+multi_valued_lines as (
+
+    select * from affected_lines
+    where _creator_open_ids_seen is not null or _order_dates_seen is not null
+
+),
+
+multi_owner_link_days as (
+
+    select * from recounted_link_days
+    where _creator_open_ids_seen is not null
+
+),
+
+multi_valued_violations as (
+
+    select * from batch_violations
+    where _creator_open_ids_seen is not null or _enforced_dates_seen is not null
+
+),
+
 affected as (
 
     {#- nearly every record has only ever had one creator and one date: no list work for those -#}
@@ -51,9 +72,15 @@ affected as (
     union all
 
     select seen_creators.creator_open_id, seen_dates.order_date as activity_date
-    from (select * from affected_lines where _creator_open_ids_seen is not null or _order_dates_seen is not null) as multi,
-        {{ unnest_list(seen_values('multi._creator_open_ids_seen', 'multi.creator_open_id'), 'seen_creators', 'creator_open_id') }},
-        {{ unnest_list(seen_values('multi._order_dates_seen', 'multi.order_date'), 'seen_dates', 'order_date') }}
+    from multi_valued_lines,
+        {{ unnest_list(
+            seen_values('multi_valued_lines._creator_open_ids_seen', 'multi_valued_lines.creator_open_id'),
+            'seen_creators', 'creator_open_id'
+        ) }},
+        {{ unnest_list(
+            seen_values('multi_valued_lines._order_dates_seen', 'multi_valued_lines.order_date'),
+            'seen_dates', 'order_date'
+        ) }}
 
     union all
 
@@ -63,9 +90,9 @@ affected as (
 
     union all
 
-    select seen_creators.creator_open_id, multi.click_date as activity_date
-    from (select * from recounted_link_days where _creator_open_ids_seen is not null) as multi,
-        {{ unnest_list('multi._creator_open_ids_seen', 'seen_creators', 'creator_open_id') }}
+    select seen_creators.creator_open_id, multi_owner_link_days.click_date as activity_date
+    from multi_owner_link_days,
+        {{ unnest_list('multi_owner_link_days._creator_open_ids_seen', 'seen_creators', 'creator_open_id') }}
 
     union all
 
@@ -76,15 +103,23 @@ affected as (
     union all
 
     select seen_creators.creator_open_id, seen_dates.enforced_date as activity_date
-    from (select * from batch_violations where _creator_open_ids_seen is not null or _enforced_dates_seen is not null) as multi,
-        {{ unnest_list(seen_values('multi._creator_open_ids_seen', 'multi.creator_open_id'), 'seen_creators', 'creator_open_id') }},
-        {{ unnest_list(seen_values('multi._enforced_dates_seen', 'multi.enforced_date'), 'seen_dates', 'enforced_date') }}
+    from multi_valued_violations,
+        {{ unnest_list(
+            seen_values('multi_valued_violations._creator_open_ids_seen', 'multi_valued_violations.creator_open_id'),
+            'seen_creators', 'creator_open_id'
+        ) }},
+        {{ unnest_list(
+            seen_values('multi_valued_violations._enforced_dates_seen', 'multi_valued_violations.enforced_date'),
+            'seen_dates', 'enforced_date'
+        ) }}
 
 )
 
 select distinct creator_open_id, activity_date
 from affected
-where creator_open_id is not null and activity_date is not null
-{%- if is_full_rebuild() %}
+where
+    creator_open_id is not null
+    and activity_date is not null
+    {%- if is_full_rebuild() %}
     and 1 = 0
-{%- endif %}
+    {%- endif %}

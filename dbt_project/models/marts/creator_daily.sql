@@ -17,8 +17,10 @@ with order_measures as (
         sum(net_gmv) as net_gmv,
         sum(case when content_type = 'LINKSHARE' then gross_gmv else 0 end) as linkshare_gmv,
         sum(estimated_commission) as estimated_commission
-    from {{ ref('fct_order_items') }} as order_items
-    where {{ in_scope_keys('order_items', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'order_date': 'activity_date'}) }}
+    from {{ ref('fct_order_items') }} as order_items  -- noqa: AL05
+    where {{ in_scope_keys(
+        'order_items', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'order_date': 'activity_date'}
+    ) }}
     group by creator_open_id, order_date
 
 ),
@@ -29,8 +31,10 @@ click_measures as (
         creator_open_id,
         click_date as activity_date,
         cast(sum(clicks) as bigint) as clicks
-    from {{ ref('link_funnel_daily') }} as funnel
-    where {{ in_scope_keys('funnel', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'click_date': 'activity_date'}) }}
+    from {{ ref('link_funnel_daily') }} as funnel  -- noqa: AL05
+    where {{ in_scope_keys(
+        'funnel', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'click_date': 'activity_date'}
+    ) }}
         and creator_open_id is not null
     group by creator_open_id, click_date
 
@@ -42,8 +46,10 @@ violation_measures as (
         creator_open_id,
         enforced_date as activity_date,
         count(*) as violations
-    from {{ ref('stg_tiktok__violations') }} as violations
-    where {{ in_scope_keys('violations', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'enforced_date': 'activity_date'}) }}
+    from {{ ref('stg_tiktok__violations') }} as violations  -- noqa: AL05
+    where {{ in_scope_keys(
+        'violations', 'int_creator_days_affected', {'creator_open_id': 'creator_open_id', 'enforced_date': 'activity_date'}
+    ) }}
     group by creator_open_id, enforced_date
 
 ),
