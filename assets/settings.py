@@ -29,9 +29,9 @@ class Settings:
     pii_salt: str = DEFAULT_PII_SALT
     quarantine_max_rate: float = 0.01
     quarantine_min_records: int = 10
-    duckdb_memory_limit: str = (
-        "1GB"  # per DuckDB database (ingestion, dbt, gates, publish); beyond it they spill to disk
-    )
+    # Per DuckDB database (ingestion, dbt, gates, publish); beyond it they spill to disk. With
+    # Dagster, dbt and their Python (~600 MiB) beside it, a run's process stays within 1.5 GiB.
+    duckdb_memory_limit: str = "800MiB"
     # A range of days is run as consecutive runs of at most this many days each: what one run's dbt
     # statements hold grows with its days, so a backfill of any length stays within memory.
     max_days_per_run: int = 7

@@ -122,7 +122,12 @@ def _to_load(f, earlier_days: set[str], loaded: dict[str, str], result: IngestRe
 
 
 def ingest_feed_day(
-    lake: Lake, landing: Path, feed_name: str, dt: str, memory_limit: str = "1GB", limits: InputLimits = InputLimits()
+    lake: Lake,
+    landing: Path,
+    feed_name: str,
+    dt: str,
+    memory_limit: str = "800MiB",
+    limits: InputLimits = InputLimits(),
 ) -> IngestResult:
     """Read, verify, validate and write a feed-day into the lake's pending area and quarantine.
 

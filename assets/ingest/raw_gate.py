@@ -11,7 +11,7 @@ from assets.ingest.lake import PART, Lake
 
 
 def audit_pending(
-    lake: Lake, result: IngestResult, max_rate: float, min_records: int, memory_limit: str = "1GB"
+    lake: Lake, result: IngestResult, max_rate: float, min_records: int, memory_limit: str = "800MiB"
 ) -> GateResult:
     # Bounded like ingestion's database (DuckDB's default would be 80% of the machine's memory).
     con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(lake.root / "_tmp")})

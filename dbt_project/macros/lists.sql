@@ -65,3 +65,30 @@
 {% macro duckdb__rows_with_key_hashes(relation, key_hashes) -%}
     (select * from {{ relation }} where rowid in (select rowid from {{ relation }} where _key_hash in ({{ key_hashes }})))
 {%- endmacro %}
+
+{#- A query: one row per combination of values a record of `relation` has ever had. `seen` maps
+    each value column to its seen list (null while the record has had one value only); `carry`
+    lists columns passed through as they are. Nearly every record has a single value everywhere
+    and is read as it is; only the others expand their lists. -#}
+{% macro seen_combinations(relation, seen, carry=[]) -%}
+    {%- set expanded = [] %}
+    {%- for value_column in seen %}{% do expanded.append('seen_' ~ loop.index ~ '.' ~ value_column) %}{% endfor %}
+    {%- for column in carry %}{% do expanded.append('multi_valued.' ~ column) %}{% endfor %}
+    select {{ (seen.keys() | list + carry) | join(', ') }}
+    from {{ relation }}
+    where {% for list_column in seen.values() %}{{ list_column }} is null{{ ' and ' if not loop.last }}{% endfor %}
+
+    union all
+
+    select {{ expanded | join(', ') }}
+    from (
+        select * from {{ relation }}
+        where {% for list_column in seen.values() %}{{ list_column }} is not null{{ ' or ' if not loop.last }}{% endfor %}
+    ) as multi_valued
+    {%- for value_column, list_column in seen.items() %},
+        {{ unnest_list(
+            seen_values('multi_valued.' ~ list_column, 'multi_valued.' ~ value_column),
+            'seen_' ~ loop.index, value_column
+        ) }}
+    {%- endfor %}
+{%- endmacro %}

@@ -17,6 +17,9 @@
         {%- if rule.kind ~ '.' ~ rule.metric not in measures -%}
             {{ exceptions.raise_compiler_error(where ~ ": rule " ~ rule.name ~ ": no metric " ~ rule.metric ~ " for kind " ~ rule.kind ~ " (known: " ~ (measures | join(", ")) ~ ")") }}
         {%- endif -%}
+        {%- if rule.window_days is not number or rule.window_days < 1 -%}
+            {{ exceptions.raise_compiler_error(where ~ ": rule " ~ rule.name ~ ": window_days must be a whole number of days, 1 or more") }}
+        {%- endif -%}
         {%- if rule.comparison not in ['above', 'below'] -%}
             {{ exceptions.raise_compiler_error(where ~ ": rule " ~ rule.name ~ ": comparison must be above or below") }}
         {%- endif -%}

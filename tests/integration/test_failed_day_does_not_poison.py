@@ -20,6 +20,7 @@ from test_kill_and_rerun import kill_when_dbt_builds, start_run
 from assets.ingest.interrupted import IngestJournal
 from assets.pending_days import PendingDays
 from orchestration.cli import main as cwh
+from reliability.harness import copy_tree
 
 pytestmark = pytest.mark.integration
 
@@ -35,19 +36,21 @@ def status(capsys, landing, data_dir) -> tuple[int, dict]:
 
 @pytest.fixture(scope="module")
 def three_days(tmp_path_factory):
-    """Three delivered days and a clean run of each: the truth every recovery must reach."""
+    """Three delivered days and a clean run of each: the truth every recovery must reach, and the
+    data dir as day 1's run left it (each test's starting point)."""
     root = tmp_path_factory.mktemp("poison")
-    landing, clean = root / "landing", root / "clean"
+    landing, clean, after_day1 = root / "landing", root / "clean", root / "after_day1"
     generate(landing, DAYS[0], 3, seed=11)
-    assert run_days(landing, clean, DAYS[0], DAYS[2], per_day=True) == 0
-    return landing, published_tables(clean)
+    assert run_days(landing, clean, DAYS[0]) == 0
+    copy_tree(clean, after_day1)
+    assert run_days(landing, clean, DAYS[1], DAYS[2], per_day=True) == 0
+    return landing, published_tables(clean), after_day1
 
 
 def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, tmp_path, capsys):
-    landing, expected = three_days
-    failed = tmp_path / "failed"
+    landing, expected, after_day1 = three_days
+    failed = copy_tree(after_day1, tmp_path / "failed")
 
-    assert run_days(landing, failed, DAYS[0]) == 0
     # Day 2 dies in the marts step: staging holds day 2, no mart does.
     proc = start_run(landing, failed, DAYS[1])
     kill_when_dbt_builds(proc, failed / "logs" / "dbt.log", "START sql incremental model main.fct_order_items")
@@ -73,9 +76,8 @@ def test_the_next_day_rebuilds_the_scopes_a_killed_run_left_unbuilt(three_days, 
 
 
 def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread(three_days, tmp_path, capsys):
-    landing, expected = three_days
-    failed = tmp_path / "failed"
-    assert run_days(landing, failed, DAYS[0]) == 0
+    landing, expected, after_day1 = three_days
+    failed = copy_tree(after_day1, tmp_path / "failed")
     # Day 2 is stopped with Ctrl-C while ingesting link_clicks: some feeds are committed, the rest
     # never read. `cwh run` exits at once (the deadline only keeps a hang from stalling the suite).
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--data-dir", str(failed)]

@@ -19,19 +19,7 @@ with affected_lines as (
 
 order_dates as (
 
-    select order_date as activity_date
-    from affected_lines
-    where _order_dates_seen is null
-
-    union all
-
-    select seen_dates.order_date as activity_date
-    from (
-        select _order_dates_seen
-        from affected_lines
-        where _order_dates_seen is not null
-    ) as multi_valued,
-        {{ unnest_list('multi_valued._order_dates_seen', 'seen_dates', 'order_date') }}
+    {{ seen_combinations('affected_lines', {'order_date': '_order_dates_seen'}) }}
 
 ),
 
@@ -52,29 +40,17 @@ batch_violations as (
 
 enforced_dates as (
 
-    select enforced_date as activity_date
-    from batch_violations
-    where _enforced_dates_seen is null
-
-    union all
-
-    select seen_dates.enforced_date as activity_date
-    from (
-        select _enforced_dates_seen
-        from batch_violations
-        where _enforced_dates_seen is not null
-    ) as multi_valued,
-        {{ unnest_list('multi_valued._enforced_dates_seen', 'seen_dates', 'enforced_date') }}
+    {{ seen_combinations('batch_violations', {'enforced_date': '_enforced_dates_seen'}) }}
 
 ),
 
 affected as (
 
-    select activity_date from order_dates
+    select order_date as activity_date from order_dates
     union
     select activity_date from click_dates
     union
-    select activity_date from enforced_dates
+    select enforced_date as activity_date from enforced_dates
 
 )
 

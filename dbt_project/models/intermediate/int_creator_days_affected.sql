@@ -41,77 +41,35 @@ batch_violations as (
 
 ),
 
-multi_valued_lines as (
+line_days as (
 
-    select * from affected_lines
-    where _creator_open_ids_seen is not null or _order_dates_seen is not null
-
-),
-
-multi_owner_link_days as (
-
-    select * from recounted_link_days
-    where _creator_open_ids_seen is not null
+    {{ seen_combinations(
+        'affected_lines', {'creator_open_id': '_creator_open_ids_seen', 'order_date': '_order_dates_seen'}
+    ) }}
 
 ),
 
-multi_valued_violations as (
+link_days as (
 
-    select * from batch_violations
-    where _creator_open_ids_seen is not null or _enforced_dates_seen is not null
+    {{ seen_combinations('recounted_link_days', {'creator_open_id': '_creator_open_ids_seen'}, carry=['click_date']) }}
+
+),
+
+violation_days as (
+
+    {{ seen_combinations(
+        'batch_violations', {'creator_open_id': '_creator_open_ids_seen', 'enforced_date': '_enforced_dates_seen'}
+    ) }}
 
 ),
 
 affected as (
 
-    {#- nearly every record has only ever had one creator and one date: no list work for those -#}
-    select creator_open_id, order_date as activity_date
-    from affected_lines
-    where _creator_open_ids_seen is null and _order_dates_seen is null
-
+    select creator_open_id, order_date as activity_date from line_days
     union all
-
-    select seen_creators.creator_open_id, seen_dates.order_date as activity_date
-    from multi_valued_lines,
-        {{ unnest_list(
-            seen_values('multi_valued_lines._creator_open_ids_seen', 'multi_valued_lines.creator_open_id'),
-            'seen_creators', 'creator_open_id'
-        ) }},
-        {{ unnest_list(
-            seen_values('multi_valued_lines._order_dates_seen', 'multi_valued_lines.order_date'),
-            'seen_dates', 'order_date'
-        ) }}
-
+    select creator_open_id, click_date as activity_date from link_days
     union all
-
-    select creator_open_id, click_date as activity_date
-    from recounted_link_days
-    where _creator_open_ids_seen is null
-
-    union all
-
-    select seen_creators.creator_open_id, multi_owner_link_days.click_date as activity_date
-    from multi_owner_link_days,
-        {{ unnest_list('multi_owner_link_days._creator_open_ids_seen', 'seen_creators', 'creator_open_id') }}
-
-    union all
-
-    select creator_open_id, enforced_date as activity_date
-    from batch_violations
-    where _creator_open_ids_seen is null and _enforced_dates_seen is null
-
-    union all
-
-    select seen_creators.creator_open_id, seen_dates.enforced_date as activity_date
-    from multi_valued_violations,
-        {{ unnest_list(
-            seen_values('multi_valued_violations._creator_open_ids_seen', 'multi_valued_violations.creator_open_id'),
-            'seen_creators', 'creator_open_id'
-        ) }},
-        {{ unnest_list(
-            seen_values('multi_valued_violations._enforced_dates_seen', 'multi_valued_violations.enforced_date'),
-            'seen_dates', 'enforced_date'
-        ) }}
+    select creator_open_id, enforced_date as activity_date from violation_days
 
 )
 

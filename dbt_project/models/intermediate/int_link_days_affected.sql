@@ -21,32 +21,9 @@ with batch_clicks as (
 
 ),
 
-multi_valued_batch_clicks as (
-
-    select * from batch_clicks
-    where _link_ids_seen is not null or _click_dates_seen is not null
-
-),
-
 rows_of_batch_clicks as (
 
-    {#- nearly every click has only ever had one link and one date: no list work for those -#}
-    select link_id, click_date
-    from batch_clicks
-    where _link_ids_seen is null and _click_dates_seen is null
-
-    union all
-
-    select seen_links.link_id, seen_dates.click_date
-    from multi_valued_batch_clicks,
-        {{ unnest_list(
-            seen_values('multi_valued_batch_clicks._link_ids_seen', 'multi_valued_batch_clicks.link_id'),
-            'seen_links', 'link_id'
-        ) }},
-        {{ unnest_list(
-            seen_values('multi_valued_batch_clicks._click_dates_seen', 'multi_valued_batch_clicks.click_date'),
-            'seen_dates', 'click_date'
-        ) }}
+    {{ seen_combinations('batch_clicks', {'link_id': '_link_ids_seen', 'click_date': '_click_dates_seen'}) }}
 
 ),
 
@@ -84,19 +61,7 @@ affected_lines as (
 
 traces_of_affected_lines as (
 
-    select trace_event_id
-    from affected_lines
-    where _trace_event_ids_seen is null and trace_event_id is not null
-
-    union all
-
-    select seen_traces.trace_event_id
-    from (
-        select _trace_event_ids_seen
-        from affected_lines
-        where _trace_event_ids_seen is not null
-    ) as multi_valued,
-        {{ unnest_list('multi_valued._trace_event_ids_seen', 'seen_traces', 'trace_event_id') }}
+    {{ seen_combinations('affected_lines', {'trace_event_id': '_trace_event_ids_seen'}) }}
 
 ),
 
