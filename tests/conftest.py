@@ -11,7 +11,7 @@ os.environ.setdefault("SODA_CORE_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("CWH_ALLOW_DEV_SALT", "1")  # simulated data only
 
-# The longest files first (`make test` distributes whole files over two workers): a long file
+# The longest files first (`make test` distributes whole files over three workers): a long file
 # started last would leave one worker idle while the other finishes it.
 SLOWEST_FIRST = (
     "test_replay_guarantee.py",
