@@ -70,8 +70,10 @@ def describe_failure(instance, run) -> dict:
         elif event.event_type == DagsterEventType.ENGINE_EVENT:
             if run_message is None:  # what happened before the failure, not after ('Retrying the run')
                 engine_message = record.message or engine_message
-        else:
-            run_message = record.message or run_message
+        elif run_message is None:
+            # The first failure says why. When a worker dies, run monitoring and the code server may
+            # both notice and both fail the run: the second record repeats it, less precisely.
+            run_message = record.message
     if run_message and run_message.startswith(OUTSIDE) and engine_message:
         run_message = _first_sentence(engine_message)  # e.g. the worker was killed by SIGKILL
     if gates:
