@@ -41,7 +41,13 @@ def measure_scale(
     short, long = min(histories), max(histories)
     offset = long  # the measured day: after the longest history
     landing = work / "landing"
-    result: dict = {"scale": scale, "date": date.today().isoformat(), "machine": figures.machine(), "repeat": repeat}
+    result: dict = {
+        "scale": scale,
+        "date": date.today().isoformat(),
+        "code": figures.code_version(),
+        "machine": figures.machine(),
+        "repeat": repeat,
+    }
     result["generate"] = figures.generate(landing, scale, offset + 1)
     say = lambda text: print(f"[{scale}] {text}", flush=True)  # noqa: E731
     say(f"landing: {result['generate']}")

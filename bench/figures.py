@@ -200,6 +200,22 @@ def measure_floor(landing: Path, work: Path, day_offset: int, repeat: int, alone
     }
 
 
+def code_version() -> dict:
+    """The commit measured, and whether the measured code differed from it (uncommitted changes
+    to what a run executes), so a figure names the code it came from; None outside a git clone."""
+
+    def git(*args: str) -> str | None:
+        proc = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--", "assets", "orchestration", "dbt_project", "soda")
+    except OSError:  # no git on this machine
+        return {"commit": None, "uncommitted_changes": None}
+    return {"commit": commit, "uncommitted_changes": bool(changed) if changed is not None else None}
+
+
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo")
     lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []

@@ -77,9 +77,13 @@ def render(data: dict[str, dict]) -> str:
     notes = []
     for scale in (s for s in SCALES if s in data):
         m = data[scale]["machine"]
+        code = data[scale].get("code") or {}  # results written before the commit was recorded have none
+        at = ""
+        if code.get("commit"):
+            at = f", code {code['commit'][:7]}" + (" with uncommitted changes" if code["uncommitted_changes"] else "")
         notes.append(
             f"{scale}: {m['cores']} cores, {m['memory_gib']} GiB, {m['cpu_model'] or 'CPU model unknown'}, "
-            f"load average {m['load_average_at_start']:.1f} at the start"
+            f"load average {m['load_average_at_start']:.1f} at the start{at}"
         )
     return "\n".join(lines) + "\n\nMeasured on: " + "; ".join(notes) + " (bench/results/)."
 

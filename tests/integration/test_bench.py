@@ -24,6 +24,8 @@ def test_bench_writes_its_figures_and_its_floor_equals_the_published_marts(tmp_p
     assert {"ingest link_clicks", "raw gates link_clicks", "dbt staging", "dbt marts", "publish"} <= set(stages)
     assert "orchestration and start-up" in stages and result["day"]["peak_rss_mib"] > 0
     assert result["machine"]["cores"] >= 1
+    code = result["code"]  # the code a figure came from
+    assert set(code) == {"commit", "uncommitted_changes"} and (code["commit"] is None or len(code["commit"]) == 40)
 
     readme = tmp_path / "README.md"
     readme.write_text(f"before\n{START}\nold\n{END}\nafter\n")
