@@ -33,6 +33,9 @@ from assets.warehouse.dbt_project import DBT_DIR, dbt_project, parsed_manifest
 # The dbt events that carry a node's result; dagster-dbt maps each to a Dagster event.
 _RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSnapshotResult", "LogSeedResult"})
 _FAILED = frozenset({"error", "fail", "runtime error"})
+# What a model's run says when its stored table has other columns than the model now writes: dbt's
+# on_schema_change check, or DuckDB's binder when the merge reads a stored column first.
+_SCHEMA_CHANGED = ("schemas on this incremental model are out of sync", "Referenced column")
 
 _lock = threading.Lock()  # dbt keeps global state: one invocation at a time per process
 
@@ -72,13 +75,19 @@ def release_warehouse() -> None:
             manager._ENV = None
 
 
+def _schema_changed(text: str) -> bool:
+    return any(sign in text for sign in _SCHEMA_CHANGED)
+
+
 def _failures(outcome) -> list[str]:
     results = getattr(getattr(outcome, "result", None), "results", None) or []
     lines = []
     for r in results:
         if str(r.status).lower() in _FAILED:
             message = (r.message or "").strip().splitlines()
-            lines.append(f"{r.node.unique_id}: {r.status}" + (f" ({message[0][:300]})" if message else ""))
+            # the line that says why: the first, or dbt's schema-change line below its header
+            shown = next((line.strip() for line in message if _schema_changed(line)), message[0] if message else "")
+            lines.append(f"{r.node.unique_id}: {r.status}" + (f" ({shown[:300]})" if shown else ""))
     return lines
 
 
@@ -145,6 +154,11 @@ def dbt_build(context: AssetExecutionContext, target_path: Path, log_path: Path,
     if not outcome.success:
         failed = _failures(outcome)
         detail = "; ".join(failed) if failed else str(outcome.exception or "see the dbt log")
+        if _schema_changed(detail):
+            detail += (
+                ". If this warehouse was built before a model's columns changed, rebuild it once with"
+                " `cwh run --full-refresh` (README, Commands)"
+            )
         raise Failure(
             description=f"dbt build failed: {detail}",
             metadata={

@@ -3,7 +3,8 @@
 Day D's run is killed (SIGKILL, a real death: out of memory looks the same to the pipeline) while
 dbt builds the marts, after staging has committed D, or while it ingests D. Nobody re-runs D: the
 next run is D+1's, and its published marts must equal a clean run of D and D+1 — it ingests what D
-left unread and rebuilds the scopes D left unbuilt.
+left unread and rebuilds the scopes D left unbuilt. Nor must an upgrade that changes a model's
+columns: the day it meets an older warehouse is blocked with the fix named.
 """
 
 import json
@@ -13,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import generate, published_tables, run_days
 from test_kill_and_rerun import kill_when_dbt_builds, start_run
@@ -104,3 +106,24 @@ def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread
     assert IngestJournal(failed / "lake").runs() == {} and PendingDays(failed).days() == []
     code, after = status(capsys, landing, failed)
     assert code == 0 and after["unread_feed_days"] == [] and after["blocked_days"][0]["since_published"]
+
+
+def test_a_warehouse_built_before_a_models_columns_changed_asks_for_a_full_refresh(three_days, tmp_path, capsys):
+    """An upgrade that adds a column to an incremental model meets warehouses built without it: the
+    model's merge cannot read the stored column, the day is blocked with the column and the fix
+    named, and one --full-refresh run rebuilds the warehouse to the truth."""
+    landing, expected, after_day1 = three_days
+    older = copy_tree(after_day1, tmp_path / "older")
+    # the warehouse as it was before staging kept each click's link-day hash
+    with duckdb.connect(str(older / "warehouse" / "warehouse.duckdb")) as con:
+        con.execute("ALTER TABLE stg_tiktok__link_clicks DROP COLUMN _link_day_hash")
+
+    capsys.readouterr()
+    assert run_days(landing, older, DAYS[1]) == 1
+    blocked = capsys.readouterr().err
+    assert "stg_tiktok__link_clicks" in blocked and "_link_day_hash" in blocked and "--full-refresh" in blocked
+
+    assert run_days(landing, older, DAYS[1], DAYS[2], full_refresh=True) == 0
+    got = published_tables(older)
+    for name in expected:
+        assert got[name] == expected[name], f"{name} differs from a clean run of every day"

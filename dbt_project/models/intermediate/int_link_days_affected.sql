@@ -6,7 +6,7 @@
       arrives after its clicks) or has ever had another owner, product or channel: the feed
       re-delivers every recent link daily, and an unchanged re-delivery changes no row;
     - the rows of the clicks that current or former trace_event_ids of recomputed order lines
-      point to (attributed_orders and attributed_gmv).
+      point to (attributed_orders and attributed_gmv): int_traced_clicks.
   recount_clicks: whether the row's clicks (or its link) changed. Where only its attribution did
   (a late order update traced to an old click), link_funnel_daily keeps the row's click measures
   instead of recounting months-old clicks.
@@ -43,36 +43,19 @@ batch_links as (
 
 rows_of_batch_links as (
 
-    select link_id, click_date
-    from {{ ref('stg_tiktok__link_clicks') }}
-    where link_id in (select batch_links.link_id from batch_links)
-
-),
-
-affected_lines as (
-
-    select order_lines.trace_event_id, order_lines._trace_event_ids_seen
-    from {{ ref('stg_tiktok__affiliate_orders') }} as order_lines
-    inner join {{ ref('int_order_items_affected') }} as affected
-        on affected.order_id = order_lines.order_id
-        and affected.sku_id = order_lines.sku_id
-
-),
-
-traces_of_affected_lines as (
-
-    {{ seen_combinations('affected_lines', {'trace_event_id': '_trace_event_ids_seen'}) }}
+    select clicks.link_id, clicks.click_date
+    from {{ rows_with_key_hashes(
+        ref('stg_tiktok__link_clicks'),
+        'select ' ~ key_hash(['link_id'], 'batch_links.') ~ ' from batch_links',
+        hash_column='_link_hash'
+    ) }} as clicks
+    where clicks.link_id in (select batch_links.link_id from batch_links)
 
 ),
 
 rows_of_affected_lines as (
 
-    select traced_clicks.link_id, traced_clicks.click_date
-    from {{ rows_with_key_hashes(
-        ref('stg_tiktok__link_clicks'),
-        'select ' ~ key_hash(['trace_event_id'], 'traces_of_affected_lines.') ~ ' from traces_of_affected_lines'
-    ) }} as traced_clicks
-    where traced_clicks.event_id in (select traces_of_affected_lines.trace_event_id from traces_of_affected_lines)
+    select link_id, click_date from {{ ref('int_traced_clicks') }}
 
 ),
 

@@ -5,6 +5,7 @@
     scope_columns=['order_id', 'sku_id']
 ) }}
 -- depends_on: {{ ref('int_order_items_affected') }}
+-- depends_on: {{ ref('int_traced_clicks') }}
 
 {% set window_seconds = (var('attribution_window_days') | int) * 86400 %}
 
@@ -32,11 +33,8 @@ clicks as (
 
     select event_id, link_id, clicked_at
     {%- if is_incremental() %}
-    {#- found through the key hash: an integer probe of the click history, not a string one #}
-    from {{ rows_with_key_hashes(
-        ref('stg_tiktok__link_clicks'),
-        'select ' ~ key_hash(['trace_event_id']) ~ ' from order_lines where trace_event_id is not null'
-    ) }} as traced_clicks
+    {#- the clicks the affected lines trace, read from the click history once per run #}
+    from {{ ref('int_traced_clicks') }}
     {%- else %}
     from {{ ref('stg_tiktok__link_clicks') }}
     {%- endif %}
