@@ -52,26 +52,18 @@
     cast(md5_number({% for c in columns %}coalesce({{ prefix }}{{ c }}, ''){{ " || chr(31) || " if not loop.last }}{% endfor %}) >> 64 as ubigint)
 {%- endmacro %}
 
-{#- a FROM-clause item: the rows of `relation` whose `hash_column` (a key_hash, _key_hash by
-    default) is among those `key_hashes` (a query) returns. DuckDB reads a semi-join's every
-    column before filtering, so a table of history would be read whole for a day's keys: it probes
-    the hash column alone for the row ids, then fetches those rows (a few columns of history read
-    instead of all of them). A hash matches more than its key only by a 64-bit collision: callers
-    keep an exact match on the key columns. -#}
-{% macro rows_with_key_hashes(relation, key_hashes, hash_column='_key_hash') -%}
-    {{ return(adapter.dispatch('rows_with_key_hashes', 'creator_warehouse')(relation, key_hashes, hash_column)) }}
+{#- a FROM-clause item: the rows of `relation` whose _key_hash is among those `key_hashes` (a query)
+    returns. DuckDB reads a semi-join's every column before filtering, so a table of history would
+    be read whole for a day's keys: it probes _key_hash alone for the row ids, then fetches those
+    rows (a few columns of history read instead of all of them). -#}
+{% macro rows_with_key_hashes(relation, key_hashes) -%}
+    {{ return(adapter.dispatch('rows_with_key_hashes', 'creator_warehouse')(relation, key_hashes)) }}
 {%- endmacro %}
-{% macro default__rows_with_key_hashes(relation, key_hashes, hash_column) -%}
-    (select * from {{ relation }} where {{ hash_column }} in ({{ key_hashes }}))
+{% macro default__rows_with_key_hashes(relation, key_hashes) -%}
+    (select * from {{ relation }} where _key_hash in ({{ key_hashes }}))
 {%- endmacro %}
-{% macro duckdb__rows_with_key_hashes(relation, key_hashes, hash_column) -%}
-    (select * from {{ relation }} where rowid in (select rowid from {{ relation }} where {{ hash_column }} in ({{ key_hashes }})))
-{%- endmacro %}
-
-{#- the key_hash of a link-day: stg_tiktok__link_clicks keeps it per click (_link_day_hash), so the
-    clicks of a few link-days are found by an integer probe, not by a scan of link ids and dates -#}
-{% macro link_day_hash(link_id, click_date) -%}
-    {{ key_hash([link_id, 'cast(' ~ click_date ~ ' as ' ~ dbt.type_string() ~ ')']) }}
+{% macro duckdb__rows_with_key_hashes(relation, key_hashes) -%}
+    (select * from {{ relation }} where rowid in (select rowid from {{ relation }} where _key_hash in ({{ key_hashes }})))
 {%- endmacro %}
 
 {#- A query: one row per combination of values a record of `relation` has ever had. `seen` maps

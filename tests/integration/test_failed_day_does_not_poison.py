@@ -114,14 +114,14 @@ def test_a_warehouse_built_before_a_models_columns_changed_asks_for_a_full_refre
     named, and one --full-refresh run rebuilds the warehouse to the truth."""
     landing, expected, after_day1 = three_days
     older = copy_tree(after_day1, tmp_path / "older")
-    # the warehouse as it was before staging kept each click's link-day hash
+    # a warehouse from before staging kept each click's unknown extra fields
     with duckdb.connect(str(older / "warehouse" / "warehouse.duckdb")) as con:
-        con.execute("ALTER TABLE stg_tiktok__link_clicks DROP COLUMN _link_day_hash")
+        con.execute("ALTER TABLE stg_tiktok__link_clicks DROP COLUMN _extra")
 
     capsys.readouterr()
     assert run_days(landing, older, DAYS[1]) == 1
     blocked = capsys.readouterr().err
-    assert "stg_tiktok__link_clicks" in blocked and "_link_day_hash" in blocked and "--full-refresh" in blocked
+    assert "stg_tiktok__link_clicks" in blocked and "_extra" in blocked and "--full-refresh" in blocked
 
     assert run_days(landing, older, DAYS[1], DAYS[2], full_refresh=True) == 0
     got = published_tables(older)

@@ -43,13 +43,9 @@ batch_links as (
 
 rows_of_batch_links as (
 
-    select clicks.link_id, clicks.click_date
-    from {{ rows_with_key_hashes(
-        ref('stg_tiktok__link_clicks'),
-        'select ' ~ key_hash(['link_id'], 'batch_links.') ~ ' from batch_links',
-        hash_column='_link_hash'
-    ) }} as clicks
-    where clicks.link_id in (select batch_links.link_id from batch_links)
+    select link_id, click_date
+    from {{ ref('stg_tiktok__link_clicks') }}
+    where link_id in (select batch_links.link_id from batch_links)
 
 ),
 

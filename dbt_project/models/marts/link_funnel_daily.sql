@@ -10,24 +10,16 @@ with clicks as (
 
     {#- staging holds each event_id once, so counting rows counts distinct clicks -#}
     select event_id, link_id, click_date, device_id, app_installed
+    from {{ ref('stg_tiktok__link_clicks') }} as clicks  -- noqa: AL05
     {%- if is_incremental() %}
-    {#- the clicks of the link-days to recount, found by their link-day hash: the late link-days of
-        a day lie on every click date, so no date or zone map narrows a scan of the history #}
-    from {{ rows_with_key_hashes(
-        ref('stg_tiktok__link_clicks'),
-        'select ' ~ link_day_hash('affected.link_id', 'affected.click_date') ~ ' from '
-            ~ ref('int_link_days_affected') ~ ' as affected where affected.recount_clicks',
-        hash_column='_link_day_hash'
-    ) }} as clicks
-    where exists (
-        select 1
-        from {{ ref('int_link_days_affected') }} as affected
-        where affected.recount_clicks
-            and affected.link_id = clicks.link_id
-            and affected.click_date = clicks.click_date
-    )
-    {%- else %}
-    from {{ ref('stg_tiktok__link_clicks') }}
+    where {{ in_scope_values('click_date', 'int_link_days_affected', 'click_date', where='recount_clicks') }}
+        and exists (
+            select 1
+            from {{ ref('int_link_days_affected') }} as affected
+            where affected.recount_clicks
+                and affected.link_id = clicks.link_id
+                and affected.click_date = clicks.click_date
+        )
     {%- endif %}
 
 ),

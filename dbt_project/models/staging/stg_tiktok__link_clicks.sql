@@ -23,24 +23,12 @@ batch as (
         cast(_extra as varchar) as _extra
     from source
 
-),
-
-hashed as (
-
-    {#- integer probes for the clicks of a link or a link-day (int_link_days_affected,
-        link_funnel_daily), instead of scans of the history's link ids and dates -#}
-    select
-        *,
-        {{ key_hash(['link_id']) }} as _link_hash,
-        {{ link_day_hash('link_id', 'click_date') }} as _link_day_hash
-    from batch
-
 )
 
 {{ latest_state(
-    'hashed',
+    'batch',
     key='event_id',
     columns=['event_id', 'link_id', 'clicked_at', 'click_date', 'device_type', 'device_id', 'referrer_src',
-             'app_installed', '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra', '_link_hash', '_link_day_hash'],
+             'app_installed', '_dt', '_file', '_line', '_order_dt', '_order_file', '_extra'],
     seen={'_link_ids_seen': 'link_id', '_click_dates_seen': 'click_date'}
 ) }}
