@@ -76,9 +76,10 @@ $(LINT_VENV)/.installed: lint/requirements-sql.txt
 
 # The dbt templater compiles every model against a throwaway empty warehouse (no data needed, the
 # full-rebuild branches are linted); dbt's target/ and logs/ go there too, away from the pipeline's.
+# PYTHONPATH: the profile's plugin (assets/warehouse/pii_salt_variable.py) is the project's own.
 lint-sql: $(LINT_VENV)/.installed
 	tmp=$$(mktemp -d) && mkdir -p $$tmp/warehouse && \
-	CWH_DATA_DIR=$$tmp CWH_DELIVERY_DAYS= DBT_PROFILES_DIR=dbt_project DBT_TARGET_PATH=$$tmp/target \
+	PYTHONPATH=$(CURDIR) CWH_DATA_DIR=$$tmp CWH_DELIVERY_DAYS= DBT_PROFILES_DIR=dbt_project DBT_TARGET_PATH=$$tmp/target \
 	DBT_LOG_PATH=$$tmp/logs $(LINT_VENV)/bin/sqlfluff lint dbt_project; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 

@@ -25,6 +25,7 @@ from assets.ingest.lake import Lake
 from assets.settings import Settings
 from assets.warehouse.dbt_project import DBT_DIR, parsed_manifest
 from assets.warehouse.dbt_runner import release_warehouse
+from assets.warehouse.pii_salt_variable import set_pii_salt
 
 
 def _ingest(settings: Settings, day: str) -> dict[str, float]:
@@ -116,6 +117,7 @@ def run(settings: Settings, day: str, models: list[tuple[str, Path]]) -> dict:
     # The compiled models name the lake relative to the data dir, as dbt's profile resolves it.
     config = {**settings.duckdb_config(settings.scratch_dir), "file_search_path": str(settings.data_dir)}
     con = duckdb.connect(str(settings.warehouse_path), config=config)
+    set_pii_salt(con)  # as dbt's connections get it
     try:
         for name, path in models:
             _build(con, name, path)

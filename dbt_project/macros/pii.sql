@@ -1,11 +1,21 @@
 {#-
   PII hashing. Clear e-mail and phone values are read only inside the staging SQL and never
   stored: staging keeps just these hashes. The salt comes from the environment (CWH_PII_SALT);
-  the fixed development salt applies only when it is unset.
+  the fixed development salt (assets/settings.py) applies only when it is unset.
 -#}
 
 {% macro pii_salt() -%}
-    '{{ env_var("CWH_PII_SALT", "creator-warehouse-dev-salt") | replace("'", "''") }}'
+    {{ return(adapter.dispatch('pii_salt', 'creator_warehouse')()) }}
+{%- endmacro %}
+{#- DuckDB: a session variable each dbt connection gets from CWH_PII_SALT
+    (assets/warehouse/pii_salt_variable.py, the profile's plugin), so the salt is never written into
+    compiled SQL, logs or dbt's parse state; a connection without it fails instead of hashing with null. -#}
+{% macro duckdb__pii_salt() -%}
+    coalesce(cast(getvariable('pii_salt') as varchar), error('the PII salt is not set on this connection: the dbt profile needs the plugin assets.warehouse.pii_salt_variable'))
+{%- endmacro %}
+{#- Elsewhere: the literal, rendered at execution only (it is then in that run's compiled SQL). -#}
+{% macro default__pii_salt() -%}
+    '{{ (env_var("CWH_PII_SALT") if execute else "") | replace("'", "''") }}'
 {%- endmacro %}
 
 {#- hex sha256 of salt || value; null stays null -#}

@@ -10,7 +10,7 @@ from conftest import run_days
 from landing_builder import link, order, write_delivery
 
 from assets.feeds import FEEDS
-from assets.settings import DEFAULT_PII_SALT
+from assets.warehouse.dbt_project import DBT_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -18,6 +18,9 @@ pytestmark = pytest.mark.integration
 def ts(text: str) -> int:
     return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
+
+# A deployment's secret salt: it must shape the hashes and appear in no file the run writes.
+SALT = "s3cret-salt-7f3a9c"
 
 E1_AT = ts("2026-11-01 10:00:00")
 O3_AT = ts("2026-11-01 11:00:00")
@@ -186,7 +189,9 @@ def marts(tmp_path_factory):
             else []
         )
         write_delivery(landing, feed, "2026-11-03", {f"{feed}.jsonl": d3})
-    assert run_days(landing, data, "2026-11-02", "2026-11-03") == 0
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CWH_PII_SALT", SALT)
+        assert run_days(landing, data, "2026-11-02", "2026-11-03") == 0
     con = duckdb.connect(str(data / "published" / "marts.duckdb"), read_only=True)
 
     def query(sql):
@@ -336,13 +341,20 @@ def test_kpi_daily(marts):
 
 def test_dim_creators(marts):
     rows = {r["creator_open_id"]: r for r in marts("SELECT * FROM dim_creators")}
-    sha = lambda s: hashlib.sha256((DEFAULT_PII_SALT + s).encode()).hexdigest()  # noqa: E731
+    sha = lambda s: hashlib.sha256((SALT + s).encode()).hexdigest()  # noqa: E731
     assert pick([rows["c1"]], "follower_tier", "chr_band", "email_sha256", "phone_sha256", "is_inferred") == [
         ("MICRO", "CAUTION", sha("ann@example.com"), sha("+12065550100"), False)
     ]
     assert pick([rows["c2"]], "follower_tier", "chr_band", "phone_sha256") == [("MACRO", "UNHEALTHY", None)]
     assert rows["c9"]["is_inferred"] is True and rows["c9"]["username"] is None
     assert str(rows["c9"]["first_order_date"]) == "2026-11-01"
+
+
+def test_the_pii_salt_is_in_no_file_the_run_wrote(marts):
+    """Compiled models, dbt's logs and parse state, Dagster's storage, the warehouse, the reports."""
+    written = [p for root in (marts.data_dir, DBT_DIR / "target") for p in root.rglob("*") if p.is_file()]
+    assert len(written) > 50
+    assert [str(p) for p in written if SALT.encode() in p.read_bytes()] == []
 
 
 def test_quarantine_summary(marts):
