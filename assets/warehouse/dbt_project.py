@@ -5,9 +5,10 @@ lake paths are relative to it too), so one parse in `dbt_project/target/` serves
 and process: dbt's partial-parse state stays valid from run to run and from one data dir to the
 next. It is parsed again whenever a model, macro, test or config file is newer than the
 manifest, so a fresh clone and an edited model both load without a manual `dbt parse`. The parsed
-Manifest object is kept beside it (`manifest.pickle`), so a process loads it instead of parsing.
+Manifest object is kept beside it (`parsed_manifest.pickle`), so a process loads it instead of parsing.
 """
 
+import dataclasses
 import fcntl
 import os
 import pickle
@@ -50,7 +51,7 @@ def _parse(log_path: Path | None, write_json: bool):
 
 
 def _pickle_path() -> Path:
-    return dbt_project.manifest_path.parent / "manifest.pickle"
+    return dbt_project.manifest_path.parent / "parsed_manifest.pickle"
 
 
 def _stamp(newest: float) -> tuple:
@@ -64,19 +65,24 @@ def _parse_and_keep(newest: float, log_path: Path | None, write_json: bool):
     takes ~0.02 s where even a partial parse takes ~1.5 s per process. Written by this project only,
     stamped with the project's newest file and dbt's version; replaced atomically."""
     manifest = _parse(log_path, write_json)
+    # Only the Manifest's public fields: its private ones are lookups, caches and a lock that dbt
+    # rebuilds on first use (and dbt 1.11's own __reduce_ex__ shifts them by one field).
+    fields = {f.name: getattr(manifest, f.name) for f in dataclasses.fields(manifest) if not f.name.startswith("_")}
     tmp = _pickle_path().with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps((_stamp(newest), manifest), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(pickle.dumps((_stamp(newest), fields), protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, _pickle_path())
     return manifest
 
 
 def _kept(newest: float):
     """The kept Manifest when it was parsed from the project as it is now, else None."""
+    from dbt.contracts.graph.manifest import Manifest
+
     try:
-        stamp, manifest = pickle.loads(_pickle_path().read_bytes())  # noqa: S301 - written by _parse_and_keep
+        stamp, fields = pickle.loads(_pickle_path().read_bytes())  # noqa: S301 - written by _parse_and_keep
+        return Manifest(**fields) if stamp == _stamp(newest) else None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         return None
-    return manifest if stamp == _stamp(newest) else None
 
 
 def ensure_manifest(newest: float | None = None) -> Path:
