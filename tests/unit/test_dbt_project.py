@@ -37,7 +37,9 @@ def test_the_kept_manifest_builds_like_the_parsed_one_and_only_while_current(tmp
         + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     )
     assert compiled.success, compiled.exception
-    sql = (tmp_path / "target" / "compiled" / "creator_warehouse" / "models" / "marts" / "fct_order_items.sql").read_text()
+    sql = (
+        tmp_path / "target" / "compiled" / "creator_warehouse" / "models" / "marts" / "fct_order_items.sql"
+    ).read_text()
     assert '"stg_tiktok__affiliate_orders"' in sql
 
     # the same file under another stamp (an older project or another dbt version), or damaged
