@@ -51,14 +51,16 @@ def measure_scale(
     result["generate"] = figures.generate(landing, scale, offset + 1)
     say = lambda text: print(f"[{scale}] {text}", flush=True)  # noqa: E731
     say(f"landing: {result['generate']}")
+    measured = [h for h, part in ((short, "day"), (long, "history")) if part in parts]
+    days = figures.measure_days(landing, work, sorted(set(measured)), offset, repeat, reuse_history)
     if "day" in parts:
-        result["day"] = figures.measure_day(landing, work, short, offset, repeat, reuse_history)
+        result["day"] = days[short]
         say(
             f"day {result['day']['day']} on {short} days: {result['day']['wall_s']:.1f} s, "
             f"peak {result['day']['peak_rss_mib']:.0f} MiB; stages {result['day']['stages_s']}"
         )
     if "history" in parts and long != short:
-        result["day_on_long_history"] = figures.measure_day(landing, work, long, offset, repeat, reuse_history)
+        result["day_on_long_history"] = days[long]
         if "day" in result:
             result["history_ratio"] = result["day_on_long_history"]["wall_s"] / result["day"]["wall_s"]
         say(

@@ -4,7 +4,7 @@
 - a day as the schedule runs it: one `cwh run` for that day on top of a history built by one
   backfill, wall including process start, split by stage with peak RSS per stage (bench/probe.py);
   the history is copied before every repeat, so each repeat runs the same day on the same history;
-- the history ratio: the same day on top of a long history vs a short one;
+- the history ratio: the same day on top of a long history vs a short one, their runs alternating;
 - the floor (bench/floor.py) of the same day, checked equal to a publish of that day alone.
 """
 
@@ -154,21 +154,28 @@ def median_of(runs: list[dict]) -> dict:
     }
 
 
-def measure_day(
-    landing: Path, work: Path, history_days: int, day_offset: int, repeat: int, reuse_history: bool = False
-) -> dict:
-    """The day at `day_offset` on top of the `history_days` days before it: median of `repeat` runs."""
-    data = work / f"on-{history_days}-days"
-    built, reused, pristine = 0.0, False, None
-    if history_days:
-        pristine, built, reused = history(landing, work, history_days, day_offset, reuse_history)
-    runs = [run_day(landing, data, pristine, day_at(day_offset)) for _ in range(repeat)]
+def measure_days(
+    landing: Path, work: Path, histories: list[int], day_offset: int, repeat: int, reuse_history: bool = False
+) -> dict[int, dict]:
+    """The day at `day_offset` on top of each history length: median of `repeat` runs each. Every
+    history is built first, then the runs alternate between them (7, 60, 7, 60, ...): the machine's
+    speed drifts by a fifth over an hour, and a ratio of runs taken an hour apart measures the drift."""
+    built: dict[int, tuple[Path | None, float, bool]] = {
+        h: history(landing, work, h, day_offset, reuse_history) if h else (None, 0.0, False) for h in histories
+    }
+    runs: dict[int, list[dict]] = {h: [] for h in histories}
+    for _ in range(repeat):
+        for h in histories:
+            runs[h].append(run_day(landing, work / f"on-{h}-days", built[h][0], day_at(day_offset)))
     return {
-        "day": day_at(day_offset),
-        "history_days": history_days,
-        "history_build_s": built,
-        "history_reused": reused,  # built earlier by the same code, from the same landing zone
-        **median_of(runs),
+        h: {
+            "day": day_at(day_offset),
+            "history_days": h,
+            "history_build_s": built[h][1],
+            "history_reused": built[h][2],  # built earlier by the same code, from the same landing zone
+            **median_of(runs[h]),
+        }
+        for h in histories
     }
 
 

@@ -55,3 +55,24 @@ def test_a_history_is_reused_only_when_built_by_the_same_code_from_the_same_land
     monkeypatch.setattr(figures, "code_fingerprint", lambda: "other code")
     assert figures.history(landing, work, 2, 2, reuse=True)[2] is False  # built by other code: rebuilt
     assert builds == [(0, 1)] * 3
+
+
+def test_the_runs_on_each_history_alternate_after_every_history_is_built(tmp_path, monkeypatch):
+    from bench import figures
+
+    events = []
+
+    def history(landing, work, days, offset, reuse):  # records the build instead of running it
+        events.append(f"build {days}")
+        return work / f"history-{days}", 2.0, False
+
+    def run_day(landing, data, pristine, day):
+        events.append(f"run {data.name}")
+        wall = 10.0 if data.name == "on-7-days" else 12.0
+        return {"wall": wall, "stages": {}, "peak_rss_mib": 1.0, "rss_by_stage": {}, "process_start": 0.5}
+
+    monkeypatch.setattr(figures, "history", history)
+    monkeypatch.setattr(figures, "run_day", run_day)
+    days = figures.measure_days(tmp_path, tmp_path, [7, 60], 60, repeat=2)
+    assert events == ["build 7", "build 60"] + ["run on-7-days", "run on-60-days"] * 2
+    assert days[7]["wall_s"] == 10.0 and days[60]["wall_s"] == 12.0 and days[60]["history_build_s"] == 2.0
