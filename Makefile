@@ -43,9 +43,10 @@ demo: install
 
 # Three workers on two cores: the pipeline tests wait on processes, daemons and sockets for about a
 # fifth of their time (a quiet run: 11:58 with three workers, 12:55 with two).
+# The ten slowest tests are listed at the end: where a faster suite would start.
 test: install
 	$(BIN)/python -c "from assets.warehouse.dbt_project import ensure_manifest; ensure_manifest()"  # parse once, before parallel workers
-	$(BIN)/python -m pytest -q -n 3 --dist loadfile
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile --durations=10
 
 # Every reliability scenario (several minutes); the fast ones also run in `make test`. Writes the
 # table into README.md.
