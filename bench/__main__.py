@@ -51,8 +51,8 @@ def measure_scale(
     result["generate"] = figures.generate(landing, scale, offset + 1)
     say = lambda text: print(f"[{scale}] {text}", flush=True)  # noqa: E731
     say(f"landing: {result['generate']}")
-    measured = [h for h, part in ((short, "day"), (long, "history")) if part in parts]
-    days = figures.measure_days(landing, work, sorted(set(measured)), offset, repeat, reuse_history)
+    lengths = sorted({h for h, part in ((short, "day"), (long, "history")) if part in parts})
+    days = figures.measure_days(landing, work, lengths, offset, repeat, reuse_history)  # runs alternate
     if "day" in parts:
         result["day"] = days[short]
         say(
