@@ -7,7 +7,9 @@ gate: a gate that did not look must not pass.
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,7 @@ class GateResult:
     contract: str
     checks: list[CheckOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of the verification: which gate costs what
 
     @property
     def passed(self) -> bool:
@@ -71,8 +74,9 @@ def verify(con, contract_path: Path, data_source_name: str, variables: dict[str,
     from soda_core.contracts.api.verify_api import verify_contract_locally
     from soda_duckdb.common.data_sources.duckdb_data_source import DuckDBDataSourceImpl
 
+    started = time.monotonic()
     data_source = DuckDBDataSourceImpl.from_existing_cursor(con, name=data_source_name)
-    declared = yaml.safe_load(contract_path.read_text()).get("variables") or {}
+    declared = _declared_variables(contract_path, contract_path.stat().st_mtime_ns)
     session = verify_contract_locally(
         data_sources=[data_source],
         contract_file_path=str(contract_path),
@@ -95,4 +99,11 @@ def verify(con, contract_path: Path, data_source_name: str, variables: dict[str,
             )
     if session.has_errors:
         gate.errors.append(session.get_errors_str())
+    gate.seconds = time.monotonic() - started
     return gate
+
+
+@functools.lru_cache(maxsize=256)
+def _declared_variables(contract_path: Path, _mtime_ns: int) -> frozenset[str]:
+    """The variables a contract declares (a run verifies each contract once per feed-day or stage)."""
+    return frozenset(yaml.safe_load(contract_path.read_text()).get("variables") or {})

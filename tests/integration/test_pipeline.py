@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -59,6 +60,14 @@ def test_every_mart_is_published_with_its_log(warehouse):
     assert log[-1][2] >= len(FEEDS) + len(MARTS)  # raw, staging and mart gates behind the publish
     assert json.loads(log[-1][3])["fct_order_items"] > 0
     assert con.execute("SELECT count(*) FROM fct_order_items").fetchone()[0] > 1000
+
+    # Each gate says what it cost; the README's query for the costliest gates runs as printed.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    sql = readme.split("The costliest gates of the last", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    costliest = con.execute(sql).fetchall()
+    assert len(costliest) == 5 and all(seconds > 0 for _, _, seconds in costliest)
+    assert [s for _, _, s in costliest] == sorted((s for _, _, s in costliest), reverse=True)
+    assert {stage for stage, _, _ in costliest} <= {"raw", "staging", "marts"}
 
 
 def test_quarantine_holds_exactly_the_injected_bad_records(warehouse):
