@@ -19,7 +19,7 @@ def record(data_dir: Path, run_id: str, stage: str, gate: GateResult) -> None:
         "passed": gate.passed,
         "checks": len(gate.checks),
         "failures": [c.describe() for c in gate.failures] + gate.errors,
-        "seconds": round(gate.seconds, 3),
+        "seconds": gate.seconds,
     }
     with path.open("a") as f:
         f.write(json.dumps(entry, sort_keys=True) + "\n")

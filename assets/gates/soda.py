@@ -44,7 +44,7 @@ class GateResult:
     contract: str
     checks: list[CheckOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0  # wall time of the verification: which gate costs what
+    seconds: float = 0.0  # wall time of the verification (ms precision): which gate costs what
 
     @property
     def passed(self) -> bool:
@@ -99,7 +99,7 @@ def verify(con, contract_path: Path, data_source_name: str, variables: dict[str,
             )
     if session.has_errors:
         gate.errors.append(session.get_errors_str())
-    gate.seconds = time.monotonic() - started
+    gate.seconds = round(time.monotonic() - started, 3)
     return gate
 
 

@@ -73,7 +73,7 @@ def _stage_gates(stage: str):
                     metadata={
                         "checks": len(gate.checks),
                         "failures": MetadataValue.json([c.describe() for c in gate.failures] + gate.errors),
-                        "seconds": round(gate.seconds, 3),
+                        "seconds": gate.seconds,
                     },
                 )
         finally:
