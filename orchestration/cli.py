@@ -136,21 +136,42 @@ def cmd_run(args) -> int:
     # and, when a day is blocked, the cause in a few lines.
     log_path = settings.data_dir / "logs" / "cwh-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    terminal_err = sys.stderr
-    # Our own copy of the terminal for a last word on Ctrl-C: while a step runs, Dagster captures
-    # descriptors 1 and 2.
-    terminal = os.fdopen(os.dup(terminal_err.fileno()), "w") if args.exit_on_interrupt else None
+    # Our own copy of the terminal for what the user must read (a blocked day's cause, the last word
+    # on Ctrl-C): while a step runs, Dagster captures descriptors 1 and 2, and below, descriptor 2
+    # goes to the log.
+    terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1) if args.exit_on_interrupt else None
+    terminal_err = terminal or sys.stderr
     try:
         with open(log_path, "a") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             work = lambda: _run_days(settings, args, batches, display, log_path, log, terminal_err)  # noqa: E731
-            if not args.exit_on_interrupt:  # a caller in-process keeps its own signal handling
+            if not args.exit_on_interrupt:  # a caller in-process keeps its own descriptors and signal handling
                 return work()
             from orchestration.interrupt import run_until_interrupted
 
-            return run_until_interrupted(work, lambda signo: _stopped(signo, display, terminal))
+            # The run's child processes (Dagster's compute-log tails and their watchers) write to
+            # descriptor 2: into the log too. Ctrl-C reaches them with the rest of the terminal's
+            # process group, and their tracebacks would land over the last word.
+            with _descriptor_to(sys.__stderr__, log):
+                return run_until_interrupted(work, lambda signo: _stopped(signo, display, terminal))
     finally:
         display.stop()
         progress.handlers = []
+        if terminal is not None:
+            terminal.close()
+
+
+@contextlib.contextmanager
+def _descriptor_to(stream, target):
+    """Point `stream`'s file descriptor at `target`'s file for the duration (children inherit it)."""
+    fd, saved = stream.fileno(), os.dup(stream.fileno())
+    stream.flush()
+    os.dup2(target.fileno(), fd)
+    try:
+        yield
+    finally:
+        stream.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _stopped(signo, display, terminal) -> None:

@@ -8,6 +8,7 @@ columns: the day it meets an older warehouse is blocked with the fix named.
 """
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -82,15 +83,19 @@ def test_ctrl_c_stops_a_run_at_once_and_the_next_day_ingests_what_it_left_unread
     failed = copy_tree(after_day1, tmp_path / "failed")
     # Day 2 is stopped with Ctrl-C while ingesting link_clicks: some feeds are committed, the rest
     # never read. `cwh run` exits at once (the deadline only keeps a hang from stalling the suite).
+    # As a terminal does, Ctrl-C signals the whole process group: the run's child processes too.
     cmd = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--data-dir", str(failed)]
-    proc = subprocess.Popen([*cmd, "--start", DAYS[1]], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*cmd, "--start", DAYS[1]], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     clicks = failed / "lake" / "_pending" / "link_clicks" / f"dt={DAYS[1]}"
     while not clicks.exists():
         assert proc.poll() is None, "the run ended before it ingested link_clicks"
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signal.SIGINT and "SIGINT: stopped" in err.decode()
+    assert "Traceback" not in out.decode() + err.decode()  # the run's children print theirs to the run log
     [left] = IngestJournal(failed / "lake").runs().values()
     assert left["days"] == [DAYS[1]] and "link_clicks" not in left["done"]
     code, before = status(capsys, landing, failed)
