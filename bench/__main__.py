@@ -53,6 +53,13 @@ def measure_scale(
     say(f"landing: {result['generate']}")
     lengths = sorted({h for h, part in ((short, "day"), (long, "history")) if part in parts})
     days = figures.measure_days(landing, work, lengths, offset, repeat, reuse_history)  # runs alternate
+    for h, measured in days.items():
+        if measured["history_build_peak_rss_mib"] is not None:
+            say(
+                f"backfill of {h} days (the history): {measured['history_build_s']:.0f} s, "
+                f"peak {measured['history_build_peak_rss_mib']:.0f} MiB"
+                + (" (built earlier by the same code)" if measured["history_reused"] else "")
+            )
     if "day" in parts:
         result["day"] = days[short]
         say(

@@ -2,7 +2,8 @@
 
 - generation of each scale (seconds a delivery day);
 - a day as the schedule runs it: one `cwh run` for that day on top of a history built by one
-  backfill, wall including process start, split by stage with peak RSS per stage (bench/probe.py);
+  backfill (its wall and peak RSS recorded too), wall including process start, split by stage
+  with peak RSS per stage (bench/probe.py);
   the history is copied before every repeat, so each repeat runs the same day on the same history;
 - the history ratio: the same day on top of a long history vs a short one, their runs alternating;
 - the floor (bench/floor.py) of the same day, checked equal to a publish of that day alone.
@@ -17,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,20 +31,26 @@ def day_at(offset: int) -> str:
     return (FIRST_DAY + timedelta(days=offset)).isoformat()
 
 
-def _cwh(*args: str, env: dict | None = None) -> float:
+def _cwh(*args: str, env: dict | None = None) -> tuple[float, float]:
+    """Run `cwh ARGS` as a user would; its wall seconds and its peak RSS in MiB (the largest of the
+    process and the children it waited for, as the kernel reports it when the process ends)."""
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"cwh {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", *args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
-    return time.monotonic() - started
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        if proc.returncode != 0:
+            out.seek(0)
+            tail = out.read()[-4000:].decode(errors="replace")
+            raise RuntimeError(f"cwh {' '.join(args)} failed ({proc.returncode}):\n{tail}")
+    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def generate(landing: Path, scale: str, days: int) -> dict:
@@ -51,7 +59,7 @@ def generate(landing: Path, scale: str, days: int) -> dict:
     if stamp.exists() and json.loads(stamp.read_text()) == {"scale": scale, "days": days}:
         return {"reused": True}
     shutil.rmtree(landing, ignore_errors=True)
-    secs = _cwh("generate", "--landing", str(landing), "--start", day_at(0), "--days", str(days), "--scale", scale)
+    secs, _ = _cwh("generate", "--landing", str(landing), "--start", day_at(0), "--days", str(days), "--scale", scale)
     stamp.write_text(json.dumps({"scale": scale, "days": days}))
     return {"days": days, "seconds": secs, "seconds_per_day": secs / days}
 
@@ -71,19 +79,21 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def build_history(landing: Path, data: Path, first: int, last: int) -> float:
-    """Days first..last (offsets) as one backfill (`cwh run` of a range), into a fresh data dir."""
+def build_history(landing: Path, data: Path, first: int, last: int) -> dict:
+    """Days first..last (offsets) as one backfill (`cwh run` of a range), into a fresh data dir:
+    its wall seconds and peak RSS (a backfill of any length must stay within the memory target)."""
     shutil.rmtree(data, ignore_errors=True)
-    return _cwh(
+    seconds, peak = _cwh(
         "run", "--landing", str(landing), "--data-dir", str(data), "--start", day_at(first), "--end", day_at(last)
     )
+    return {"seconds": seconds, "peak_rss_mib": peak}
 
 
-def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse: bool) -> tuple[Path, float, bool]:
+def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse: bool) -> tuple[Path, dict, bool]:
     """The pristine data dir of the `history_days` days before `day_offset`, built by one backfill;
-    the seconds that backfill took; whether it was reused. With `reuse`, one already built from the
-    same landing zone by the same code is kept (a 60-day medium history takes most of an hour to
-    build here): its stamp names both, and the seconds its build took."""
+    what that backfill cost (build_history); whether it was reused. With `reuse`, one already built
+    from the same landing zone by the same code is kept (a 60-day medium history takes most of an
+    hour to build here): its stamp names both, and what its build cost."""
     pristine = work / f"history-{history_days}"
     stamp = {
         "landing": json.loads((landing / "_bench.json").read_text()),
@@ -93,7 +103,7 @@ def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse
     stamp_path = work / f"history-{history_days}.json"
     if reuse and pristine.is_dir() and stamp_path.exists():
         kept = json.loads(stamp_path.read_text())
-        built = kept.pop("build_s", None)
+        built = kept.pop("build", None)
         if built is not None and kept == stamp:
             return pristine, built, True
     stamp_path.unlink(missing_ok=True)
@@ -101,7 +111,7 @@ def history(landing: Path, work: Path, history_days: int, day_offset: int, reuse
     built = build_history(landing, building, day_offset - history_days, day_offset - 1)
     shutil.rmtree(pristine, ignore_errors=True)
     building.rename(pristine)
-    stamp_path.write_text(json.dumps({**stamp, "build_s": built}))
+    stamp_path.write_text(json.dumps({**stamp, "build": built}))
     return pristine, built, False
 
 
@@ -160,8 +170,8 @@ def measure_days(
     """The day at `day_offset` on top of each history length: median of `repeat` runs each. Every
     history is built first, then the runs alternate between them (7, 60, 7, 60, ...): the machine's
     speed drifts by a fifth over an hour, and a ratio of runs taken an hour apart measures the drift."""
-    built: dict[int, tuple[Path | None, float, bool]] = {
-        h: history(landing, work, h, day_offset, reuse_history) if h else (None, 0.0, False) for h in histories
+    built: dict[int, tuple[Path | None, dict | None, bool]] = {
+        h: history(landing, work, h, day_offset, reuse_history) if h else (None, None, False) for h in histories
     }
     runs: dict[int, list[dict]] = {h: [] for h in histories}
     for _ in range(repeat):
@@ -171,7 +181,8 @@ def measure_days(
         h: {
             "day": day_at(day_offset),
             "history_days": h,
-            "history_build_s": built[h][1],
+            "history_build_s": built[h][1]["seconds"] if built[h][1] else 0.0,
+            "history_build_peak_rss_mib": built[h][1]["peak_rss_mib"] if built[h][1] else None,
             "history_reused": built[h][2],  # built earlier by the same code, from the same landing zone
             **median_of(runs[h]),
         }

@@ -46,11 +46,12 @@ def test_a_history_is_reused_only_when_built_by_the_same_code_from_the_same_land
     def build(landing_dir, data, first, last):  # records the backfill instead of running it
         builds.append((first, last))
         data.mkdir(parents=True)
-        return 1.5
+        return {"seconds": 1.5, "peak_rss_mib": 300.0}
 
     monkeypatch.setattr(figures, "build_history", build)
-    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5, False)
-    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", 1.5, True)  # reused
+    built = {"seconds": 1.5, "peak_rss_mib": 300.0}
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", built, False)
+    assert figures.history(landing, work, 2, 2, reuse=True) == (work / "history-2", built, True)  # reused
     assert figures.history(landing, work, 2, 2, reuse=False)[2] is False  # asked to rebuild
     monkeypatch.setattr(figures, "code_fingerprint", lambda: "other code")
     assert figures.history(landing, work, 2, 2, reuse=True)[2] is False  # built by other code: rebuilt
@@ -64,7 +65,7 @@ def test_the_runs_on_each_history_alternate_after_every_history_is_built(tmp_pat
 
     def history(landing, work, days, offset, reuse):  # records the build instead of running it
         events.append(f"build {days}")
-        return work / f"history-{days}", 2.0, False
+        return work / f"history-{days}", {"seconds": 2.0, "peak_rss_mib": 300.0 + days}, False
 
     def run_day(landing, data, pristine, day):
         events.append(f"run {data.name}")
@@ -76,3 +77,13 @@ def test_the_runs_on_each_history_alternate_after_every_history_is_built(tmp_pat
     days = figures.measure_days(tmp_path, tmp_path, [7, 60], 60, repeat=2)
     assert events == ["build 7", "build 60"] + ["run on-7-days", "run on-60-days"] * 2
     assert days[7]["wall_s"] == 10.0 and days[60]["wall_s"] == 12.0 and days[60]["history_build_s"] == 2.0
+    assert days[60]["history_build_peak_rss_mib"] == 360.0
+
+
+def test_a_cwh_process_reports_its_seconds_and_peak_memory_and_a_failure_names_its_output(tmp_path):
+    from bench import figures
+
+    seconds, peak_mib = figures._cwh("--help")
+    assert seconds > 0 and peak_mib > 10  # an interpreter alone holds more than 10 MiB
+    with pytest.raises(RuntimeError, match="not-a-day"):
+        figures._cwh("run", "--landing", str(tmp_path), "--data-dir", str(tmp_path / "data"), "--start", "not-a-day")
