@@ -76,8 +76,9 @@ def main(argv: list[str]) -> int:
             collector.sample()
 
     threading.Thread(target=sampler, daemon=True).start()
+    sys.argv = ["cwh", *cli_args]
     try:
-        rc = cli.main(cli_args)
+        rc = cli.main()  # as the `cwh` script runs it: the command owns the process
     finally:
         stop.set()
     ended = time.monotonic()

@@ -10,6 +10,7 @@ Manifest object is kept beside it (`parsed_manifest.pickle`), so a process loads
 
 import dataclasses
 import fcntl
+import gc
 import os
 import pickle
 from pathlib import Path
@@ -115,4 +116,9 @@ def parsed_manifest(log_path: Path | None = None):
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 kept = _kept(key) or _parse_and_keep(key, log_path, write_json=False)
         _parsed[key] = kept
+        # The parsed project and the modules loaded by now live as long as the process: frozen,
+        # they are left out of the garbage collector's full passes, which otherwise walk all of
+        # them several times a run (~1.5 s of a near-empty day). Frozen objects are still freed
+        # when their last reference goes; only cycles among them are no longer looked for.
+        gc.freeze()
     return _parsed[key]
