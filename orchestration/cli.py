@@ -10,7 +10,6 @@ import logging
 import os
 import socket
 import sys
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -203,14 +202,6 @@ def _loading_for_good(own_process: bool):
         gc.enable()
 
 
-def _warm_up_charts() -> None:
-    """The review's chart engine, started while the run works: the review then draws at once."""
-    from assets.review.charts import warm_up
-
-    with contextlib.suppress(Exception):  # the review itself reports a chart engine that cannot start
-        warm_up()
-
-
 def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> int:
     from assets.feeds import FEEDS
     from assets.partitions import FULL_REFRESH_TAG
@@ -225,8 +216,6 @@ def _run_days(settings, args, batches, display, log_path, log, terminal_err) -> 
         from orchestration.jobs import DAILY_JOB
 
         job = defs.resolve_job_def(DAILY_JOB)
-    if args.own_process:  # loaded by now with the definitions, so the thread imports nothing
-        threading.Thread(target=_warm_up_charts, name="charts-warm-up", daemon=True).start()
     days = [d for batch in batches for d in batch]
     valid = set(job.partitions_def.get_partition_keys())
     outside = [d for d in days if d not in valid]

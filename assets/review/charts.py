@@ -35,12 +35,6 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-def warm_up() -> None:
-    """Start vl-convert's JavaScript engine, which the first chart of a process otherwise waits for
-    (~0.5 s). It starts outside the GIL, so a thread can do it while the run works."""
-    vl_convert.vegalite_to_svg({"mark": "point"})
-
-
 def _data(records: list[dict]) -> alt.Data:
     return alt.Data(values=records)
 
