@@ -170,8 +170,10 @@ def measure_days(
     """The day at `day_offset` on top of each history length: median of `repeat` runs each. Every
     history is built first, then the runs alternate between them (7, 60, 7, 60, ...): the machine's
     speed drifts by a fifth over an hour, and a ratio of runs taken an hour apart measures the drift."""
-    built: dict[int, tuple[Path | None, dict | None, bool]] = {
-        h: history(landing, work, h, day_offset, reuse_history) if h else (None, None, False) for h in histories
+    nothing_built = {"seconds": 0.0, "peak_rss_mib": None}  # no history: the day runs on an empty data dir
+    built: dict[int, tuple[Path | None, dict, bool]] = {
+        h: history(landing, work, h, day_offset, reuse_history) if h else (None, nothing_built, False)
+        for h in histories
     }
     runs: dict[int, list[dict]] = {h: [] for h in histories}
     for _ in range(repeat):
@@ -181,8 +183,8 @@ def measure_days(
         h: {
             "day": day_at(day_offset),
             "history_days": h,
-            "history_build_s": built[h][1]["seconds"] if built[h][1] else 0.0,
-            "history_build_peak_rss_mib": built[h][1]["peak_rss_mib"] if built[h][1] else None,
+            "history_build_s": built[h][1]["seconds"],
+            "history_build_peak_rss_mib": built[h][1]["peak_rss_mib"],
             "history_reused": built[h][2],  # built earlier by the same code, from the same landing zone
             **median_of(runs[h]),
         }
